@@ -8,6 +8,11 @@ import time, so ``import helpers`` is instant):
 - :mod:`helpers.plotting` -- the course's figure style.
 - :mod:`helpers.activations` -- activation functions and their derivatives in NumPy.
 - :mod:`helpers.data` -- the course's data sets, obtained, verified and split.
+- :mod:`helpers.training` -- building and training the chapters' Keras networks.
+- :mod:`helpers.evaluation` -- learning curves, confusion matrices, classification reports.
+- :mod:`helpers.losses` -- MSE, cross-entropy and hinge losses with their gradients (NumPy).
+- :mod:`helpers.optimizers` -- SGD, momentum and Adam written out to match Keras.
+- :mod:`helpers.mlp` -- a two-layer NumPy network with forward and backward passes.
 """
 
 __version__ = "0.1.0"
