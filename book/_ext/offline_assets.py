@@ -1,5 +1,8 @@
 """Serve Mermaid from the built book itself, so diagrams render with no network.
 
+(It also removes a duplicated script tag that makes every page log an error;
+see :func:`_drop_duplicate_scripts`.)
+
 sphinxcontrib-mermaid loads Mermaid from a CDN unless ``mermaid_use_local``
 names a copy under ``_static``. This extension fetches that copy once from the
 npm registry with npm's own client (``npm pack mermaid@<mermaid_version>``),
@@ -90,7 +93,27 @@ def _configure(app: Sphinx, config: Config) -> None:
     config.mermaid_use_local = ENTRY
 
 
+def _drop_duplicate_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
+    """Keep one copy of each script tag on a page.
+
+    Sphinx 7.4 lists sphinx-thebe's inline script twice (once with filename
+    None, once with ""), so its ``const THEBE_JS_URL`` runs twice and every page
+    logs a SyntaxError. Jupyter Book always loads sphinx-thebe, even with thebe off.
+    """
+    seen: set[str] = set()
+    unique = []
+    for script in context.get("script_files", []):
+        key = repr((script.filename or "", sorted(script.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.setup_extension("sphinxcontrib.mermaid")
     app.connect("config-inited", _configure)
+    app.connect("html-page-context", _drop_duplicate_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
