@@ -48,6 +48,7 @@ notebooks: setup data  ## Execute every notebook with nbmake
 	$(BIN)/pytest --nbmake notebooks --nbmake-timeout=600
 
 browser: setup  ## Browser tests of the built book (headless Chromium, offline)
+	bash .ci/install-browser
 	$(BIN)/pytest tests/browser
 
 test: lint unit book-strict notebooks browser  ## Everything CI checks
@@ -57,6 +58,9 @@ lab: setup  ## Open JupyterLab on the notebooks
 
 pair: setup  ## Re-sync every notebook pair (.py <-> .ipynb) after editing
 	$(BIN)/jupytext --sync notebooks/*.py
+
+bench: setup data  ## Execute every chapter cold, measure it (build/bench/results.json), rebuild the book
+	$(BIN)/python -m helpers.bench $(BENCH_ARGS)
 
 lock: ## Re-resolve the newest allowed versions and rewrite requirements-lock.txt
 	rm -rf .lock-venv
