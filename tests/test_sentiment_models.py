@@ -1,0 +1,311 @@
+"""Tests of helpers.sentiment_models: tasks, tokens, models, training, baselines, the cache."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from helpers import sentiment_models as sm  # noqa: E402
+
+# ----------------------------------------------------------------------------- tasks
+
+
+@pytest.fixture(scope="module")
+def binary() -> sm.TaskData:
+    return sm.load_task("movie_binary")
+
+
+@pytest.fixture(scope="module")
+def three() -> sm.TaskData:
+    return sm.load_task("all_3class")
+
+
+def test_binary_task_excludes_neutral_rows_and_counts_them(binary: sm.TaskData) -> None:
+    from helpers.data import load_vader
+
+    movie = load_vader("movie")
+    assert binary.labels == ("negative", "positive")
+    for part in ("train", "validation", "test"):
+        assert set(binary.part(part)["label"]) == {"negative", "positive"}
+    assert sum(binary.excluded.values()) == int((movie["label"] == "neutral").sum())
+    total = sum(len(binary.part(p)) for p in ("train", "validation", "test"))
+    assert total + sum(binary.excluded.values()) == len(movie)
+
+
+def test_parts_are_disjoint_and_extra_rows_hold_no_movie_text(binary: sm.TaskData) -> None:
+    ids = [set(binary.part(p)["id"]) for p in ("train", "validation", "test")]
+    assert not (ids[0] & ids[1]) and not (ids[0] & ids[2]) and not (ids[1] & ids[2])
+    assert binary.extra_train is not None
+    assert "movie" not in set(binary.extra_train["domain"])
+    assert "neutral" not in set(binary.extra_train["label"])
+
+
+def test_three_class_task_covers_every_snippet(three: sm.TaskData) -> None:
+    from helpers.data import load_vader
+
+    assert three.labels == ("negative", "neutral", "positive")
+    total = sum(len(three.part(p)) for p in ("train", "validation", "test"))
+    assert total == len(load_vader("all"))
+    assert set(three.test["domain"]) == {"movie", "tweets", "product", "editorial"}
+    y = three.y("train")
+    assert y.dtype == np.int64 and set(np.unique(y)) == {0, 1, 2}
+
+
+def test_unknown_task_and_part_are_refused(three: sm.TaskData) -> None:
+    with pytest.raises(ValueError, match="unknown task"):
+        sm.load_task("imdb")
+    with pytest.raises(ValueError, match="part must be"):
+        three.part("dev")
+
+
+def test_fingerprint_changes_with_the_data(binary: sm.TaskData) -> None:
+    changed = sm.TaskData(
+        binary.name, binary.labels, binary.train.iloc[1:], binary.validation, binary.test
+    )
+    assert binary.fingerprint() == sm.load_task("movie_binary").fingerprint()
+    assert changed.fingerprint() != binary.fingerprint()
+
+
+# ----------------------------------------------------------------------------- tokens
+
+
+def test_standardize_keeps_sentiment_punctuation_and_emoticons() -> None:
+    tokens = sm.tokenize(["I don't like it :( !!", "Great :-) really?", "well, ok."])
+    assert tokens[0] == ["i", "dont", "like", "it", "xxfrown", "!", "!"]
+    assert tokens[1] == ["great", "xxsmile", "really", "?"]
+    assert tokens[2] == ["well", "ok"]
+
+
+def test_token_counts_and_length_choice() -> None:
+    texts = ["one", "one two", "one two three", "a b c d e f g h i j"]
+    np.testing.assert_array_equal(sm.token_counts(texts), [1, 2, 3, 10])
+    assert sm.choose_sequence_length(texts, 100) == 10
+    assert sm.choose_sequence_length(texts, 50) == int(np.ceil(np.percentile([1, 2, 3, 10], 50)))
+    with pytest.raises(ValueError, match="percentile"):
+        sm.choose_sequence_length(texts, 0)
+
+
+def test_vocabulary_size_counts_tokens_seen_often_enough() -> None:
+    texts = ["good good bad", "good ugly", "bad"]
+    assert sm.token_frequencies(texts).to_dict() == {"good": 3, "bad": 2, "ugly": 1}
+    assert sm.choose_vocabulary_size(texts, min_count=2) == 2 + 2
+    assert sm.choose_vocabulary_size(texts, min_count=1) == 3 + 2
+
+
+def test_text_helpers_refuse_bad_input() -> None:
+    with pytest.raises(ValueError, match="non-empty"):
+        sm.token_counts([])
+    with pytest.raises(TypeError, match="strings"):
+        sm.token_counts(["fine", 3])
+
+
+def test_vectorizer_maps_padding_to_0_and_unknown_words_to_1() -> None:
+    vectorizer = sm.make_vectorizer(["good good film", "bad film"], 10, 5)
+    vocabulary = vectorizer.get_vocabulary()
+    assert vocabulary[:2] == ["", "[UNK]"] and vocabulary[2] == "good"
+    row = vectorizer(tf.constant(["good zzz"])).numpy()[0]
+    np.testing.assert_array_equal(row, [2, 1, 0, 0, 0])
+
+
+# ----------------------------------------------------------------------------- models
+
+
+def test_masked_average_ignores_padding_and_handles_empty_texts() -> None:
+    values = np.arange(2 * 3 * 2, dtype="float32").reshape(2, 3, 2)
+    mask = np.array([[True, True, False], [False, False, False]])
+    result = keras.ops.convert_to_numpy(sm.MaskedAverage()(values, mask=mask))
+    np.testing.assert_allclose(result[0], values[0, :2].mean(axis=0))
+    np.testing.assert_allclose(result[1], [0.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    ("kind", "recurrent"),
+    [("bag", 0), ("lstm", 4 * (16 * 8 + 8 * 8 + 8)), ("bilstm", 2 * 4 * (16 * 8 + 8 * 8 + 8))],
+)
+def test_parameter_counts_follow_the_formulas(kind: str, recurrent: int) -> None:
+    config = sm.ModelConfig(kind=kind, embedding_dim=16, units=8)
+    model = sm.build_model(config, vocabulary_size=100, sequence_length=7, n_classes=3)
+    encoded = 16 if kind == "bag" else (8 if kind == "lstm" else 16)
+    assert sm.count_parameters(model) == 100 * 16 + recurrent + (encoded + 1) * 3
+
+
+def test_output_layer_and_loss_depend_on_the_task() -> None:
+    binary = sm.build_model(sm.ModelConfig(), vocabulary_size=50, sequence_length=5, n_classes=2)
+    three = sm.build_model(sm.ModelConfig(), vocabulary_size=50, sequence_length=5, n_classes=3)
+    rating = sm.build_model(
+        sm.ModelConfig(target="rating"), vocabulary_size=50, sequence_length=5, n_classes=3
+    )
+    assert binary.output_shape == (None, 1) and binary.loss == "binary_crossentropy"
+    assert three.output_shape == (None, 3) and three.loss == "sparse_categorical_crossentropy"
+    assert rating.output_shape == (None, 1) and rating.loss == "mean_squared_error"
+    assert binary.layers[-1].activation.__name__ == "sigmoid"
+    assert three.layers[-1].activation.__name__ == "softmax"
+
+
+def test_config_is_validated_and_learning_rate_defaults_by_kind() -> None:
+    with pytest.raises(ValueError, match="kind"):
+        sm.ModelConfig(kind="gru")
+    with pytest.raises(ValueError, match="dropout"):
+        sm.ModelConfig(dropout=1.0)
+    with pytest.raises(ValueError, match="units"):
+        sm.ModelConfig(units=0)
+    assert sm.ModelConfig(kind="bag").adam_learning_rate == sm.DEFAULT_LEARNING_RATES["bag"]
+    assert sm.ModelConfig(kind="lstm", learning_rate=0.01).adam_learning_rate == 0.01
+
+
+def test_exported_model_reads_raw_strings_like_the_token_model() -> None:
+    texts = ["good film", "bad bad film", "a good one"]
+    vectorizer = sm.make_vectorizer(texts, 10, 4)
+    model = sm.build_model(sm.ModelConfig(), vocabulary_size=10, sequence_length=4, n_classes=3)
+    exported = sm.export_text_model(vectorizer, model)
+    np.testing.assert_allclose(
+        exported.predict(tf.constant(texts), verbose=0),
+        model.predict(vectorizer(tf.constant(texts)), verbose=0),
+        rtol=1e-6,
+    )
+
+
+# ----------------------------------------------------------------------------- baselines
+
+
+def _tiny_task(binary: sm.TaskData, rows: int = 400) -> sm.TaskData:
+    return sm.TaskData(
+        "movie_binary",
+        binary.labels,
+        binary.train.head(rows).reset_index(drop=True),
+        binary.validation.head(rows // 2).reset_index(drop=True),
+        binary.test.head(rows // 2).reset_index(drop=True),
+    )
+
+
+def test_vader_labels_use_the_documented_thresholds() -> None:
+    labels = sm.vader_labels([-0.5, -0.05, -0.049, 0.0, 0.049, 0.05, 0.9])
+    assert labels.tolist() == [
+        "negative",
+        "negative",
+        "neutral",
+        "neutral",
+        "neutral",
+        "positive",
+        "positive",
+    ]
+
+
+def test_baselines_predict_every_test_row(binary: sm.TaskData) -> None:
+    task = _tiny_task(binary)
+    majority = sm.majority_baseline(task)
+    assert set(majority.test_pred) == {majority.extra["majority_label"]}
+    vader = sm.vader_baseline(task)
+    assert len(vader.test_pred) == len(task.test)
+    assert set(vader.test_pred) <= {"negative", "neutral", "positive"}
+    share = np.mean(np.asarray(vader.test_pred) == "neutral")
+    assert vader.extra["neutral_share"] == pytest.approx(share)
+    linear = sm.tfidf_logreg_baseline(task, c_grid=(0.1, 10.0))
+    scores = linear.extra["validation_accuracy_by_C"]
+    assert linear.validation_accuracy == max(scores.values())
+    assert str(linear.extra["C"]) in scores
+    np.testing.assert_allclose(np.sum(linear.test_proba, axis=1), 1.0)
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def test_sentiment_training_is_reproducible(binary: sm.TaskData) -> None:
+    """Training the same small configuration twice with one seed gives identical results."""
+    task = _tiny_task(binary)
+    config = sm.ModelConfig(kind="lstm", embedding_dim=8, units=8, max_epochs=2)
+    _, first = sm.train_neural(task, config, seed=7)
+    _, second = sm.train_neural(task, config, seed=7)
+    assert first.history == second.history
+    assert first.test_proba == second.test_proba
+    assert first.validation_accuracy == second.validation_accuracy
+    _, other = sm.train_neural(task, config, seed=8)
+    assert other.test_proba != first.test_proba
+
+
+def test_training_records_what_the_comparison_needs(binary: sm.TaskData) -> None:
+    task = _tiny_task(binary)
+    config = sm.ModelConfig(kind="bag", embedding_dim=8, max_epochs=3)
+    model, result = sm.train_neural(task, config, seed=1)
+    assert len(result.test_pred) == len(task.test)
+    np.testing.assert_allclose(np.sum(result.test_proba, axis=1), 1.0, rtol=1e-6)
+    assert 1 <= result.best_epoch <= len(result.history) <= 3
+    assert result.n_params == sm.count_parameters(model)
+    assert result.history_frame().index.tolist() == list(range(1, len(result.history) + 1))
+    assert {"loss", "val_loss"} <= set(result.history[0])
+
+
+# ----------------------------------------------------------------------------- the cache
+
+
+def test_cached_result_computes_once_then_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+
+    def compute() -> sm.MethodResult:
+        calls.append(1)
+        return sm.MethodResult(method="m", task="t", labels=["a", "b"], test_pred=["a", "b"])
+
+    monkeypatch.delenv(sm.RETRAIN_ENV, raising=False)
+    first = sm.cached_result("t-m", "k1", compute, cache_dir=tmp_path)
+    second = sm.cached_result("t-m", "k1", compute, cache_dir=tmp_path)
+    assert len(calls) == 1 and first.to_dict() == second.to_dict()
+    assert json.loads((tmp_path / "t-m-k1.json").read_text())["key"] == "k1"
+    monkeypatch.setenv(sm.RETRAIN_ENV, "1")
+    sm.cached_result("t-m", "k1", compute, cache_dir=tmp_path)
+    assert len(calls) == 2
+    monkeypatch.delenv(sm.RETRAIN_ENV)
+    (tmp_path / "t-m-k1.json").write_text("{not json")
+    sm.cached_result("t-m", "k1", compute, cache_dir=tmp_path)
+    assert len(calls) == 3
+    sm.cached_result("t-m", "k1", compute, cache_dir=tmp_path, required_files=["t-m-k1.keras"])
+    assert len(calls) == 4
+
+
+def test_cache_key_depends_on_every_part() -> None:
+    base = sm.cache_key(task="x", config={"units": 32}, seed=1)
+    assert base == sm.cache_key(task="x", config={"units": 32}, seed=1)
+    assert base != sm.cache_key(task="x", config={"units": 32}, seed=2)
+    assert base != sm.cache_key(task="y", config={"units": 32}, seed=1)
+    assert base != sm.cache_key(task="x", config={"units": 64}, seed=1)
+
+
+def test_summary_table_means_and_spreads() -> None:
+    test = pd.DataFrame({"label": ["negative", "positive", "positive", "negative"]})
+    task = sm.TaskData("movie_binary", ("negative", "positive"), test, test, test)
+
+    def result(method: str, predicted: list[str], seed: int | None) -> sm.MethodResult:
+        return sm.MethodResult(
+            method=method,
+            task="movie_binary",
+            labels=["negative", "positive"],
+            test_pred=predicted,
+            seed=seed,
+            train_seconds=2.0,
+            n_params=10,
+        )
+
+    runs = [
+        result("lstm", ["negative", "positive", "positive", "negative"], 1),
+        result("lstm", ["negative", "positive", "negative", "negative"], 2),
+        result("majority", ["positive"] * 4, None),
+    ]
+    table = sm.summary_table(runs, task)
+    assert table.index.tolist() == ["LSTM", "Majority class"]
+    assert table.loc["LSTM", "accuracy"] == pytest.approx(0.875)
+    assert table.loc["LSTM", "accuracy_std"] == pytest.approx(np.std([1.0, 0.75], ddof=1))
+    assert table.loc["Majority class", "accuracy"] == pytest.approx(0.5)
+    assert table.loc["Majority class", "runs"] == 1
+    with pytest.raises(ValueError, match="predictions"):
+        sm.summary_table([result("lstm", ["negative"], 3)], task)
