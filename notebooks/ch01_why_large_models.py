@@ -228,7 +228,7 @@ f"{gpt3_flops_rule:.3e} FLOPs predicted, {gpt3_flops_reported:.3e} reported"
 #   leakage between training and test data, and derive a gradient can debug a
 #   model instead of guessing (chapters 3–7);
 # - **measuring honestly**: a model is worth shipping only if it beats the simple
-#   baseline on data it never saw. Chapter 9 compares an LSTM with a tuned linear
+#   baseline on data it never saw. Chapter 8 compares an LSTM with a tuned linear
 #   model and a rule-based analyzer on the same test set, and reports the result
 #   whichever way it falls;
 # - **owning the data**: a carefully labelled, well-documented data set (the data
@@ -242,11 +242,11 @@ f"{gpt3_flops_rule:.3e} FLOPs predicted, {gpt3_flops_reported:.3e} reported"
 #
 # | Part | Chapters | What you do |
 # |---|---|---|
-# | Foundations | 1 Why large models matter; 2 Core concepts | compute a neuron by hand and with Keras; plot activation functions |
-# | Data, networks, training | 3 Preprocessing; 4 Building; 5 Training and validation; 6 Evaluation and tuning | clean and split real data; build, train, tune and test a digit classifier |
-# | The math of learning | 7 Losses, gradient descent, backpropagation | derive each; implement it in NumPy; check it against TensorFlow |
-# | Project | 8 An LSTM for sentiment; 9 Results | train on human-rated text; evaluate against baselines and the source paper |
-# | The wider field | 10 Applications; 11 Tools; 12 Trends and challenges; 13 FAQ | see where models are used; measure compression and bias on our own model |
+# | Foundations | 1 Why large models matter to builders; 2 Core concepts and how they connect | compute a neuron by hand and with Keras; plot activation functions |
+# | Data, networks, training | 3 Data preprocessing; 4 Building a network; 5 Training and validation; 6 Evaluation and optimization | clean and split real data; build, train, tune and test a digit classifier |
+# | The math of learning | 7 The math of learning: losses, gradient descent, backpropagation | derive each; implement it in NumPy; check it against TensorFlow |
+# | Project | 8 Sentiment analysis with an LSTM; 9 Results | train on human-rated text; compare with baselines; evaluate against the source paper |
+# | The wider field | 10 Where large models are used; 11 Tools and resources; 12 Trends and challenges; 13 FAQ and further reading | see where models are used; measure compression, privacy and bias on real data and on our own model |
 #
 # The appendices document the data, the runtime of every chapter, a bilingual
 # glossary and the references.
