@@ -13,6 +13,9 @@ import time, so ``import helpers`` is instant):
 - :mod:`helpers.losses` -- MSE, cross-entropy and hinge losses with their gradients (NumPy).
 - :mod:`helpers.optimizers` -- SGD, momentum and Adam written out to match Keras.
 - :mod:`helpers.mlp` -- a two-layer NumPy network with forward and backward passes.
+- :mod:`helpers.sentiment` -- the trained sentiment model: ``predict`` and a command line.
+- :mod:`helpers.sentiment_models` -- the sentiment chapters' models, baselines and results cache.
+- :mod:`helpers.bench` -- ``make bench``: per-chapter runtime, CPU and memory, measured cold.
 """
 
 __version__ = "0.1.0"

@@ -1,0 +1,671 @@
+"""The course's benchmark: execute every chapter cold, measure it, record it.
+
+``make bench`` (that is, ``python -m helpers.bench``) does, in order:
+
+1. points ``$COURSE_BUILD_DIR`` (see :mod:`helpers.paths`) at a new, empty
+   temporary folder, so no trained model or results cache from an earlier run
+   is reused; the *data* cache (``data/cache``) stays warm, because it holds the
+   downloaded data sets, not results derived from them;
+2. executes every notebook listed in ``book/_toc.yml``, in the book's order, each
+   in a fresh kernel in its own process, and records its wall time, CPU time
+   (user + system of the kernel process), peak memory (the kernel's maximum
+   resident set size) and the chapter's headline metrics (the glued values named
+   in :data:`HEADLINE_METRICS`);
+3. records the machine, the library versions and the size of the environment;
+4. times ``jupyter-book build book`` twice: the first brings the book's execution
+   cache up to date, the second is the "rebuild with nothing changed";
+5. writes everything to ``build/bench/results.json`` (:func:`results_path`);
+6. makes the book re-execute its runtime page (:func:`refresh_page`) and builds
+   the book once more, so the page shows the figures just measured.
+
+It is a benchmark, not a test: nothing here asserts a time. Use ``--only`` to
+run a subset of chapters and ``--no-book`` to skip the book builds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from helpers.paths import BUILD_DIR_ENV, REPO_ROOT, build_dir
+
+SCHEMA_VERSION = 1
+"""Version of the layout of ``results.json``; :func:`load_results` checks it."""
+
+BUDGET_COLD_BOOK_S = 600.0
+"""Budget: every notebook of the book, executed cold, in under 10 minutes."""
+
+BUDGET_REBUILD_S = 60.0
+"""Budget: ``jupyter-book build book`` with nothing changed, in under a minute."""
+
+BOOK_DIR: Path = REPO_ROOT / "book"
+"""The Jupyter Book's folder (``_config.yml``, ``_toc.yml``)."""
+
+RUNTIME_PAGE = "runtime"
+"""File stem of the book page that renders the results (``notebooks/runtime.ipynb``)."""
+
+HEADLINE_METRICS: dict[str, tuple[str, ...]] = {
+    "ch01_why_large_models": ("digit_params", "digit_flops"),
+    "ch02_core_concepts": ("xor_linear_accuracy",),
+    "ch03_preprocessing": ("chosen_model", "mae_test"),
+    "ch04_building": ("n_params", "base_val_acc"),
+    "ch05_training": ("best_epoch", "val_acc_at_best"),
+    "ch06_evaluation": ("test_acc", "test_macro_f1"),
+    "ch07_math": ("scratch_accuracy", "keras_accuracy"),
+    "ch08_sentiment_lstm": ("chosen_test_acc",),
+    "ch09_results": ("b_accuracy", "b_macro_f1"),
+    "data_card": ("vader_rows",),
+}
+"""The glued names that are each chapter's headline results, by notebook stem.
+
+This is the one place that says which of a chapter's glued values the benchmark
+records. A chapter missing here has no headline metrics; a name listed here that
+the chapter does not glue is reported as missing (never silently dropped).
+"""
+
+
+class BenchError(RuntimeError):
+    """The benchmark cannot run, or its results file cannot be read."""
+
+
+# --- where things are --------------------------------------------------------------------
+
+
+def results_path() -> Path:
+    """Return where the benchmark's results live: ``<build>/bench/results.json``."""
+    return build_dir() / "bench" / "results.json"
+
+
+def toc_files(toc: Mapping[str, Any]) -> list[str]:
+    """Return every ``file`` entry of a Jupyter Book ``_toc.yml``, in reading order.
+
+    Walks ``root``, then ``parts`` → ``chapters`` → ``sections`` (to any depth), or
+    ``chapters`` directly when the table of contents has no parts.
+    """
+
+    def walk(entries: Iterable[Mapping[str, Any]]) -> Iterable[str]:
+        for entry in entries:
+            if "file" in entry:
+                yield str(entry["file"])
+            for key in ("parts", "chapters", "sections"):
+                yield from walk(entry.get(key) or [])
+
+    files = [str(toc["root"])] if "root" in toc else []
+    return files + list(walk([toc]))
+
+
+def toc_notebooks(book_dir: Path = BOOK_DIR, toc: Mapping[str, Any] | None = None) -> list[Path]:
+    """Return the notebooks (``.ipynb``) the book's table of contents lists, in order.
+
+    Entries that are prose pages (``.md``, ``.rst``) are skipped.
+
+    Raises:
+        BenchError: if an entry names no file at all (the book would not build).
+    """
+    if toc is None:
+        import yaml
+
+        toc = yaml.safe_load((book_dir / "_toc.yml").read_text(encoding="utf-8"))
+    notebooks = []
+    for entry in toc_files(toc):
+        base = book_dir / entry
+        candidates = [base] if base.suffix else [base.with_name(base.name + s) for s in _SUFFIXES]
+        found = [path for path in candidates if path.is_file()]
+        if not found:
+            raise BenchError(
+                f"book/_toc.yml lists {entry!r} but no file {base}(.ipynb|.md|.rst) exists; "
+                "fix the table of contents"
+            )
+        if found[0].suffix == ".ipynb":
+            notebooks.append(found[0])
+    return notebooks
+
+
+_SUFFIXES = (".ipynb", ".md", ".rst")
+
+
+def select_notebooks(notebooks: Sequence[Path], only: Sequence[str] | None) -> list[Path]:
+    """Keep the notebooks whose file stem starts with one of ``only`` (all when empty).
+
+    Raises:
+        BenchError: if a prefix in ``only`` matches no notebook.
+    """
+    if not only:
+        return list(notebooks)
+    unmatched = [p for p in only if not any(nb.stem.startswith(p) for nb in notebooks)]
+    if unmatched:
+        names = ", ".join(nb.stem for nb in notebooks)
+        raise BenchError(f"--only {unmatched} matches no notebook in the book; they are: {names}")
+    return [nb for nb in notebooks if any(nb.stem.startswith(p) for p in only)]
+
+
+# --- reading an executed notebook ---------------------------------------------------------
+
+
+def notebook_title(nb: Mapping[str, Any]) -> str | None:
+    """Return the first level-1 Markdown heading of a notebook, or None."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        for line in ("".join(source) if isinstance(source, list) else source).splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return None
+
+
+_NUMPY_SCALAR = re.compile(r"^np\.(?:float|int|uint|bool_?)\w*\((.*)\)$")
+
+
+def _literal(text: str) -> Any:
+    """A Python value from its ``repr``; NumPy scalars (``np.float64(0.5)``) become numbers."""
+    text = text.strip()
+    scalar = _NUMPY_SCALAR.match(text)
+    try:
+        return ast.literal_eval(scalar.group(1) if scalar else text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def glued_values(nb: Mapping[str, Any]) -> dict[str, Any]:
+    """Return every value glued with myst-nb's ``glue`` in an executed notebook.
+
+    myst-nb stores a glued value as a ``display_data`` output whose metadata has
+    ``scrapbook: {name, mime_prefix}``; the value's ``text/plain`` representation
+    sits under ``<mime_prefix>text/plain``. Numbers, strings and other Python
+    literals come back as Python values; anything else (a figure) as its text.
+    """
+    values: dict[str, Any] = {}
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            scrapbook = output.get("metadata", {}).get("scrapbook")
+            if output.get("output_type") != "display_data" or not scrapbook:
+                continue
+            text = output.get("data", {}).get(scrapbook.get("mime_prefix", "") + "text/plain")
+            if text is not None:
+                text = "".join(text) if isinstance(text, list) else text
+                values[scrapbook["name"]] = _literal(text)
+    return values
+
+
+def headline_metrics(
+    stem: str, glued: Mapping[str, Any], table: Mapping[str, Sequence[str]] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Pick a chapter's headline metrics out of its glued values.
+
+    Returns ``(found, missing)``: the headline names (from ``table``, by default
+    :data:`HEADLINE_METRICS`) the chapter glued, with their values, and those it
+    did not glue.
+    """
+    names = (HEADLINE_METRICS if table is None else table).get(stem, ())
+    found = {name: glued[name] for name in names if name in glued}
+    return found, [name for name in names if name not in glued]
+
+
+# --- the machine and the environment --------------------------------------------------------
+
+
+def parse_cpu_model(cpuinfo: str) -> str | None:
+    """Return the CPU model from the text of Linux's ``/proc/cpuinfo``, or None."""
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("model name", "Model", "Hardware", "cpu model") and value.strip():
+            return value.strip()
+    return None
+
+
+NUMERIC_CPU_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "amx_tile")
+"""CPU features that decide which vectorized kernels (and so which rounding) run."""
+
+
+def parse_cpu_flags(cpuinfo: str, wanted: Sequence[str] = NUMERIC_CPU_FLAGS) -> list[str] | None:
+    """Return which of ``wanted`` the ``flags`` line of ``/proc/cpuinfo`` lists, or None."""
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "flags":
+            present = set(value.split())
+            return [flag for flag in wanted if flag in present]
+    return None
+
+
+def parse_mem_total(meminfo: str) -> int | None:
+    """Return the ``MemTotal`` of Linux's ``/proc/meminfo`` text, in bytes, or None."""
+    for line in meminfo.splitlines():
+        if line.startswith("MemTotal:"):
+            amount, *unit = line.split(":", 1)[1].split()
+            if unit and unit[0].lower() != "kb":
+                raise BenchError(f"unexpected unit in /proc/meminfo: {line!r}")
+            return int(amount) * 1024
+    return None
+
+
+def maxrss_bytes(ru_maxrss: int, system: str | None = None) -> int:
+    """Convert ``getrusage().ru_maxrss`` to bytes: kilobytes on Linux, bytes on macOS."""
+    system = platform.system() if system is None else system
+    return int(ru_maxrss) if system == "Darwin" else int(ru_maxrss) * 1024
+
+
+def disk_usage(path: Path) -> int:
+    """Return the disk space a folder takes, in bytes, like ``du -s`` (hard links once)."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for folder, dirs, files in os.walk(path):
+        for name in dirs + files:
+            info = os.lstat(os.path.join(folder, name))
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            blocks = getattr(info, "st_blocks", None)
+            total += blocks * 512 if blocks is not None else info.st_size
+    return total
+
+
+def largest_packages(site_packages: Path, count: int = 8) -> list[dict[str, Any]]:
+    """Return the ``count`` largest top-level entries of ``site-packages``, largest first."""
+    sizes = []
+    for entry in site_packages.iterdir():
+        if entry.name.endswith((".dist-info", ".egg-info", ".pth")) or entry.name == "__pycache__":
+            continue
+        size = disk_usage(entry) if entry.is_dir() else entry.lstat().st_size
+        sizes.append({"name": entry.name, "bytes": size})
+    return sorted(sizes, key=lambda item: -item["bytes"])[:count]
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def machine_info() -> dict[str, Any]:
+    """Describe this machine: CPU model and cores, memory, operating system, load."""
+    cpuinfo = _read("/proc/cpuinfo")
+    memory = parse_mem_total(_read("/proc/meminfo"))
+    if memory is None and hasattr(os, "sysconf"):
+        try:
+            memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError):
+            memory = None
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpu_model": parse_cpu_model(cpuinfo) or platform.processor() or None,
+        "cpu_flags": parse_cpu_flags(cpuinfo),
+        "cores": os.cpu_count(),
+        "cores_usable": usable,
+        "memory_bytes": memory,
+        "system": f"{platform.system()} {platform.release()} ({platform.machine()})",
+        "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+    }
+
+
+def _version(*distributions: str) -> str | None:
+    for name in distributions:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def library_versions() -> dict[str, str | None]:
+    """Return the versions of Python and of the libraries the timings depend on."""
+    return {
+        "python": platform.python_version(),
+        "tensorflow": _version("tensorflow-cpu", "tensorflow"),
+        "keras": _version("keras"),
+        "numpy": _version("numpy"),
+        "scikit-learn": _version("scikit-learn"),
+        "jupyter-book": _version("jupyter-book"),
+        "myst-nb": _version("myst-nb"),
+    }
+
+
+def environment_info(prefix: Path | None = None) -> dict[str, Any]:
+    """Return the installed environment's folder, its size and its largest packages."""
+    prefix = Path(sys.prefix) if prefix is None else prefix
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    return {
+        "path": str(prefix),
+        "is_virtualenv": sys.prefix != sys.base_prefix,
+        "bytes": disk_usage(prefix),
+        "largest_packages": largest_packages(site_packages) if site_packages.is_dir() else [],
+    }
+
+
+# --- executing one notebook ------------------------------------------------------------------
+
+
+def _cell_timeout() -> int:
+    """The per-cell timeout of the book's build (``execute.timeout`` in ``_config.yml``)."""
+    import yaml
+
+    config = yaml.safe_load((BOOK_DIR / "_config.yml").read_text(encoding="utf-8"))
+    return int((config.get("execute") or {}).get("timeout", 600))
+
+
+def execute_in_this_process(notebook: Path, timeout: int) -> dict[str, Any]:
+    """Execute ``notebook`` in a fresh kernel and measure it (the child side of the benchmark).
+
+    Call this in a process that has started no other children: CPU time and peak
+    memory are read from ``getrusage(RUSAGE_CHILDREN)`` after the kernel has exited
+    and been reaped, so they are the kernel's own.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook, as_version=4)
+    kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel,
+        resources={"metadata": {"path": str(notebook.parent)}},
+    )
+    error = None
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except Exception as exc:  # any failure is recorded and reported, not raised
+        error = f"{type(exc).__name__}: {exc}"[-4000:]
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    found, missing = headline_metrics(notebook.stem, glued_values(nb))
+    return {
+        "notebook": notebook.stem,
+        "title": notebook_title(nb),
+        "ok": error is None,
+        "error": error,
+        "wall_s": wall,
+        "cpu_user_s": usage.ru_utime,
+        "cpu_system_s": usage.ru_stime,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_memory_bytes": maxrss_bytes(usage.ru_maxrss),
+        "headline": found,
+        "headline_missing": missing,
+    }
+
+
+def execute_cold(notebook: Path, cold_build_dir: Path, timeout: int, log: Path) -> dict[str, Any]:
+    """Execute ``notebook`` in a new process with ``$COURSE_BUILD_DIR`` at ``cold_build_dir``."""
+    output = log.with_suffix(".json")
+    env = {**os.environ, BUILD_DIR_ENV: str(cold_build_dir)}
+    command = [sys.executable, "-m", "helpers.bench", "--execute-one", str(notebook)]
+    command += ["--output", str(output), "--timeout", str(timeout)]
+    with log.open("w", encoding="utf-8") as sink:
+        done = subprocess.run(command, env=env, stdout=sink, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0 or not output.is_file():
+        tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise BenchError(f"the benchmark's runner crashed on {notebook.name}:\n{tail}")
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+# --- the whole run ------------------------------------------------------------------------------
+
+
+def summarize(chapters: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Totals over the chapters: wall and CPU time, the largest peak memory and where."""
+    if not chapters:
+        raise BenchError("no chapters were measured")
+    peak = max(chapters, key=lambda c: c["peak_memory_bytes"])
+    return {
+        "chapters": len(chapters),
+        "failed": [c["notebook"] for c in chapters if not c["ok"]],
+        "wall_s": sum(c["wall_s"] for c in chapters),
+        "cpu_s": sum(c["cpu_s"] for c in chapters),
+        "peak_memory_bytes": peak["peak_memory_bytes"],
+        "peak_memory_notebook": peak["notebook"],
+    }
+
+
+def _jupyter_book() -> str:
+    beside = Path(sys.executable).parent / "jupyter-book"
+    return str(beside) if beside.is_file() else "jupyter-book"
+
+
+def time_book_build(log: Path) -> float:
+    """Run ``jupyter-book build book`` (as ``make book`` does) and return its wall time."""
+    start = time.perf_counter()
+    with log.open("w", encoding="utf-8") as sink:
+        done = subprocess.run(
+            [_jupyter_book(), "build", str(BOOK_DIR)],
+            cwd=REPO_ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise BenchError(f"jupyter-book build failed (full log: {log}):\n{tail}")
+    return seconds
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_ENVIRONMENT = re.compile(r"updating environment: (.*)")
+
+
+def rebuild_changes(log_text: str) -> str | None:
+    """Say what a ``jupyter-book build`` log shows had changed, or None if nothing had.
+
+    Nothing changed when Sphinx reports ``0 added, 0 changed, 0 removed`` with no
+    configuration change, and no notebook was executed. Anything else (another
+    process edited the book during the benchmark, say) is described in words.
+    """
+    text = _ANSI.sub("", log_text)
+    reasons = []
+    line = _ENVIRONMENT.search(text)
+    if line is None:
+        reasons.append("the log has no 'updating environment' line")
+    elif line.group(1).strip() != "0 added, 0 changed, 0 removed":
+        reasons.append(f"Sphinx saw changes: {line.group(1).strip()}")
+    executed = text.count("Executing notebook")
+    if executed:
+        reasons.append(f"{executed} notebook(s) executed")
+    return "; ".join(reasons) or None
+
+
+REBUILD_ATTEMPTS = 3
+"""How many times the benchmark times the rebuild before it gives up on a clean one."""
+
+
+def time_rebuild(logs: Path) -> dict[str, Any]:
+    """Time ``jupyter-book build book`` with nothing changed since the previous build.
+
+    If the log shows that something had changed after all (on a shared machine,
+    someone may edit the book meanwhile), the build is timed again, up to
+    :data:`REBUILD_ATTEMPTS` times. Returns the seconds, the attempts, and
+    ``changes`` (None for a clean measurement, else what had changed).
+    """
+    for attempt in range(1, REBUILD_ATTEMPTS + 1):
+        log = logs / f"book-build-2-attempt{attempt}.log"
+        seconds = time_book_build(log)
+        changes = rebuild_changes(log.read_text(encoding="utf-8", errors="replace"))
+        if changes is None:
+            break
+        print(f"  {seconds:.1f} s, but not a clean rebuild ({changes}); timing it again")
+    return {"rebuild_s": seconds, "rebuild_attempts": attempt, "rebuild_changes": changes}
+
+
+def jupyter_cache_dir(book_dir: Path = BOOK_DIR) -> Path:
+    """Return the book's execution cache folder.
+
+    That is ``execute.cache`` in ``_config.yml`` when set, else ``_build/.jupyter_cache``.
+    """
+    import yaml
+
+    config = yaml.safe_load((book_dir / "_config.yml").read_text(encoding="utf-8"))
+    configured = (config.get("execute") or {}).get("cache") or ""
+    return (book_dir / configured) if configured else book_dir / "_build" / ".jupyter_cache"
+
+
+def refresh_page(
+    stem: str = RUNTIME_PAGE, book_dir: Path = BOOK_DIR, notebooks_dir: Path | None = None
+) -> int:
+    """Make the next book build re-execute the page ``stem``; return the cache records removed.
+
+    The book caches each notebook's execution (jupyter-cache, keyed on its code)
+    and Sphinx re-reads only source files newer than its last build. The runtime
+    page's code does not change when ``results.json`` does, so both would reuse
+    the old execution. This removes the page's records from the execution cache
+    and updates the modification time of the page's files (the ``.ipynb`` and its
+    paired ``.py`` together, so jupytext still sees them in step).
+    """
+    removed = 0
+    cache_dir = jupyter_cache_dir(book_dir)
+    if cache_dir.is_dir():
+        from jupyter_cache import get_cache
+
+        cache = get_cache(cache_dir)
+        for record in cache.list_cache_records():
+            if Path(record.uri).stem == stem:
+                cache.remove_cache(record.pk)
+                removed += 1
+    now = time.time()
+    notebooks_dir = REPO_ROOT / "notebooks" if notebooks_dir is None else notebooks_dir
+    for path in notebooks_dir.glob(f"{stem}.*"):
+        if path.suffix in (".ipynb", ".py"):
+            os.utime(path, (now, now))
+    return removed
+
+
+def write_results(results: Mapping[str, Any], path: Path | None = None) -> Path:
+    """Write ``results`` as JSON to ``path`` (default :func:`results_path`), atomically."""
+    path = results_path() if path is None else path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(path.name + ".tmp")
+    scratch.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    os.replace(scratch, path)
+    return path
+
+
+def load_results(path: Path | None = None) -> dict[str, Any] | None:
+    """Read the benchmark's results (default :func:`results_path`); None if there are none.
+
+    Raises:
+        BenchError: if the file exists but is not valid results (says how to fix it).
+    """
+    path = results_path() if path is None else path
+    if not path.is_file():
+        return None
+    fix = "delete it and run `make bench` again"
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BenchError(f"{path} is not valid JSON ({exc}); {fix}") from exc
+    if not isinstance(results, dict) or results.get("schema_version") != SCHEMA_VERSION:
+        found = results.get("schema_version") if isinstance(results, dict) else type(results)
+        raise BenchError(
+            f"{path} has schema version {found!r}, this code reads {SCHEMA_VERSION}; {fix}"
+        )
+    missing = {"chapters", "totals", "machine", "versions"} - results.keys()
+    if missing:
+        raise BenchError(f"{path} lacks {sorted(missing)}; {fix}")
+    return results
+
+
+def _mb(size: float) -> str:
+    return f"{size / 1e6:,.0f} MB"
+
+
+def run(only: Sequence[str] | None = None, build_book: bool = True) -> int:
+    """Run the benchmark (see the module's docstring); return the process exit status."""
+    all_notebooks = toc_notebooks()
+    notebooks = select_notebooks(all_notebooks, only)
+    timeout = _cell_timeout()
+    bench_dir = results_path().parent
+    logs = bench_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    machine = machine_info()
+    load = machine["load_average_1min"]
+    load = "unknown" if load is None else f"{load:.1f}"
+    print(f"Benchmark: {len(notebooks)} notebooks, executed cold (1-min load average: {load})")
+    chapters = []
+    with tempfile.TemporaryDirectory(prefix="course-bench-build-") as cold:
+        print(f"  ${BUILD_DIR_ENV} = {cold} (empty); data cache stays warm")
+        for index, notebook in enumerate(notebooks, 1):
+            print(f"  [{index}/{len(notebooks)}] {notebook.stem} ...", end="", flush=True)
+            record = execute_cold(notebook, Path(cold), timeout, logs / f"{notebook.stem}.log")
+            chapters.append(record)
+            status = "ok" if record["ok"] else "FAILED"
+            print(
+                f" {status} {record['wall_s']:.1f} s wall, {record['cpu_s']:.1f} s CPU, "
+                f"{_mb(record['peak_memory_bytes'])}"
+            )
+            if record["headline_missing"]:
+                print(f"      headline metrics not glued: {record['headline_missing']}")
+    totals = summarize(chapters)
+    results: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "started": started,
+        "complete": len(notebooks) == len(all_notebooks),
+        "notebooks_in_book": [nb.stem for nb in all_notebooks],
+        "machine": machine,
+        "versions": library_versions(),
+        "environment": environment_info(),
+        "budgets": {"cold_book_s": BUDGET_COLD_BOOK_S, "rebuild_s": BUDGET_REBUILD_S},
+        "cell_timeout_s": timeout,
+        "chapters": chapters,
+        "totals": totals,
+        "book": None,
+    }
+    print(f"Cold execution: {totals['wall_s']:.1f} s in all (budget {BUDGET_COLD_BOOK_S:.0f} s)")
+    path = write_results(results)
+    print(f"Wrote {path}")
+    if totals["failed"]:
+        print(f"FAILED notebooks (logs in {logs}): {', '.join(totals['failed'])}")
+        print("Not building the book: it would fail on the same notebooks.")
+        return 1
+    if build_book:
+        print("Timing `jupyter-book build book` (first: bring its execution cache up to date)")
+        first = time_book_build(logs / "book-build-1.log")
+        print(f"  {first:.1f} s; again, with nothing changed ...")
+        rebuild = time_rebuild(logs)
+        print(f"  {rebuild['rebuild_s']:.1f} s (budget {BUDGET_REBUILD_S:.0f} s)")
+        results["book"] = {"first_build_s": first, **rebuild}
+        write_results(results)
+        removed = refresh_page()
+        print(f"Rebuilding the book so its runtime page shows these figures ({removed} removed)")
+        time_book_build(logs / "book-build-3.log")
+        print(f"The book is at {BOOK_DIR / '_build' / 'html' / 'index.html'}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m helpers.bench [--only PREFIX ...] [--no-book]``."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__)
+    parser.add_argument("--only", nargs="+", metavar="PREFIX", help="chapters to run, by prefix")
+    parser.add_argument("--no-book", action="store_true", help="skip the jupyter-book builds")
+    parser.add_argument("--execute-one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--timeout", type=int, default=600, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    try:
+        if args.execute_one is not None:
+            record = execute_in_this_process(args.execute_one.resolve(), args.timeout)
+            args.output.write_text(json.dumps(record, indent=2), encoding="utf-8")
+            return 0
+        return run(only=args.only, build_book=not args.no_book)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

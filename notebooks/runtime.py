@@ -1,0 +1,575 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Runtime and reproducibility
+#
+# This book promises that every chapter runs on a laptop. This page says what that
+# costs: how long each chapter takes to execute from nothing, how much memory it
+# needs, how large the installed environment is, and how long a rebuild takes when
+# nothing has changed. The figures are measured by `make bench` on the machine
+# that built the book; this page reads them from the file the benchmark writes and
+# contains none of them itself.
+#
+# The second half says what *reproducible* means here: which results are the same
+# on every run, which can differ on your machine, and by how much.
+
+# %% [markdown]
+# ## How the figures are measured
+#
+# `make bench` runs `python -m helpers.bench`, which:
+#
+# 1. points the build folder (the environment variable `COURSE_BUILD_DIR`, read by
+#    `helpers.paths`) at a new, empty folder, so no trained model or cached result
+#    from an earlier run is reused: every chapter starts *cold*. The downloaded
+#    data in `data/cache` stays, because it is the input, not a result; `make data`
+#    fetches it once;
+# 2. executes every notebook in the book's table of contents, in the book's order,
+#    one at a time, each in a fresh Jupyter kernel;
+# 3. records for each one the **wall time** (kernel start to finish), the **CPU
+#    time** (user plus system time of the kernel process, read from the operating
+#    system after the kernel has exited), the **peak memory** (the kernel's largest
+#    resident set size) and the chapter's **headline results** (values the chapter
+#    glues into its text);
+# 4. times `jupyter-book build book` twice: the first brings the book's execution
+#    cache up to date, the second, with nothing changed, is the **rebuild** you
+#    wait for when you run `make book` again;
+# 5. writes `build/bench/results.json` and rebuilds the book, so that this page
+#    shows the new figures.
+#
+# CPU time above wall time means the chapter kept more than one core busy
+# (TensorFlow spreads its work over threads). CPU time well below wall time means
+# the kernel was waiting: to start, to read files, or for other programs on a busy
+# machine.
+
+# %% tags=["remove-stderr"]
+import json
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+from myst_nb import glue
+
+from helpers.bench import (
+    BUDGET_COLD_BOOK_S,
+    BUDGET_REBUILD_S,
+    load_results,
+    results_path,
+)
+from helpers.paths import REPO_ROOT
+from helpers.plotting import COURSE_COLORS, use_course_style
+from helpers.repro import DEFAULT_SEED, set_seed
+
+set_seed()
+use_course_style()
+glue("default_seed", DEFAULT_SEED, display=False)
+
+
+def shown_path(path):
+    """A path as the reader should type it: relative to the repository when inside it."""
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+results = load_results()
+results_file = shown_path(results_path())
+print(f"benchmark results: {results_file} ({'found' if results else 'not found'})")
+
+# %% [markdown]
+# ## The measured figures
+#
+# ```{glue:md} bench_summary
+# :format: myst
+# ```
+
+# %% tags=["hide-input"]
+GB = 1e9
+MB = 1e6
+
+
+def summary_text(results):
+    """The paragraph above: what was measured, or that nothing was."""
+    if results is None:
+        return (
+            f"**No benchmark has been run on this machine**: `{results_file}` does not "
+            "exist, so this page has no measured figures to show, and it shows none. "
+            "To measure them, run `make bench` in the repository: it executes every "
+            "chapter cold, writes the file, and rebuilds the book with this page "
+            "filled in."
+        )
+    machine, totals, versions = results["machine"], results["totals"], results["versions"]
+    when = datetime.fromisoformat(results["started"]).strftime("%Y-%m-%d %H:%M UTC")
+    cores = machine["cores_usable"] or machine["cores"]
+    memory = f"{machine['memory_bytes'] / GB:.0f} GB of memory" if machine["memory_bytes"] else ""
+    cold_min = totals["wall_s"] / 60
+    flags = machine.get("cpu_flags")
+    flags = f"; vector instructions: {', '.join(flags)}" if flags else ""
+    verdict = "within" if totals["wall_s"] < BUDGET_COLD_BOOK_S else "**over**"
+    text = [
+        f"Measured on {when} on a machine with {cores} CPU cores "
+        f"({machine['cpu_model'] or 'model unknown'}{flags}) and {memory}, with Python "
+        f"{versions['python']}, TensorFlow {versions['tensorflow']} and Keras "
+        f"{versions['keras']}.",
+        f"Executed cold, the {totals['chapters']} notebooks took **{cold_min:.1f} minutes** "
+        f"in all, {verdict} the budget of {BUDGET_COLD_BOOK_S / 60:.0f} minutes.",
+    ]
+    book = results.get("book")
+    if book and book.get("rebuild_changes"):
+        text.append(
+            f"The rebuild could not be measured cleanly: in {book['rebuild_attempts']} attempts "
+            f"something had always changed ({book['rebuild_changes']}), so its "
+            f"{book['rebuild_s']:.0f} seconds are not a rebuild with nothing changed."
+        )
+    elif book:
+        verdict = "within" if book["rebuild_s"] < BUDGET_REBUILD_S else "**over**"
+        text.append(
+            f"A rebuild with nothing changed took **{book['rebuild_s']:.0f} seconds**, "
+            f"{verdict} the budget of {BUDGET_REBUILD_S:.0f} seconds."
+        )
+    else:
+        text.append("The rebuild was not timed in this run (`--no-book`).")
+    text.append(
+        f"The largest peak memory of a chapter was **{totals['peak_memory_bytes'] / MB:,.0f} MB** "
+        f"(`{totals['peak_memory_notebook']}`), and the installed environment takes "
+        f"**{results['environment']['bytes'] / GB:.1f} GB** on disk."
+    )
+    load = machine.get("load_average_1min")
+    if load is not None and load > cores:
+        text.append(
+            f"The machine was shared and busy when the benchmark started (load average "
+            f"{load:.1f} on {cores} cores), so these times are pessimistic: on an idle "
+            "machine of the same kind they are shorter."
+        )
+    if not results["complete"]:
+        text.append(
+            f"**Only {totals['chapters']} of the book's {len(results['notebooks_in_book'])} "
+            "notebooks were measured** (`--only`), so the total is not the whole book's."
+        )
+    if totals["failed"]:
+        text.append(f"**These notebooks failed**: {', '.join(totals['failed'])}.")
+    return " ".join(text)
+
+
+glue("bench_summary", Markdown(summary_text(results)), display=False)
+if results is not None:
+    glue("bench_cold_total_min", round(results["totals"]["wall_s"] / 60, 2), display=False)
+    glue("bench_peak_memory_mb", round(results["totals"]["peak_memory_bytes"] / MB), display=False)
+    glue("bench_env_gb", round(results["environment"]["bytes"] / GB, 2), display=False)
+    if results.get("book") and not results["book"].get("rebuild_changes"):
+        glue("bench_rebuild_s", round(results["book"]["rebuild_s"], 1), display=False)
+
+# %% [markdown]
+# The budgets, next to what was measured:
+
+# %% tags=["hide-input"]
+NOT_MEASURED = "not measured on this machine (run `make bench`)"
+
+
+def measured(value, unit, budget, missing=NOT_MEASURED):
+    if value is None:
+        return missing, ""
+    return f"{value:.1f} {unit}", "yes" if value < budget else "no"
+
+
+cold = None if results is None else results["totals"]["wall_s"] / 60
+book = None if results is None else results.get("book")
+rebuild = None if not book or book.get("rebuild_changes") else book["rebuild_s"]
+budgets = pd.DataFrame(
+    [
+        ("whole book, executed cold", f"under {BUDGET_COLD_BOOK_S / 60:.0f} min")
+        + measured(cold, "min", BUDGET_COLD_BOOK_S / 60),
+        ("rebuild with nothing changed", f"under {BUDGET_REBUILD_S:.0f} s")
+        + measured(
+            rebuild,
+            "s",
+            BUDGET_REBUILD_S,
+            "not measured cleanly (see above)"
+            if book and book.get("rebuild_changes")
+            else NOT_MEASURED,
+        ),
+    ],
+    columns=["what", "budget", "measured", "within budget"],
+).set_index("what")
+budgets
+
+# %% [markdown]
+# ## Chapter by chapter
+#
+# Each row is one notebook executed cold in a fresh kernel. The headline results
+# are the values the chapter glues into its text, recorded so that a slower
+# version of a chapter cannot hide a worse result, and a faster one cannot hide it
+# either.
+
+
+# %% tags=["hide-input"]
+def headline_text(headline):
+    def fmt(value):
+        return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+    return "; ".join(f"{name} = {fmt(value)}" for name, value in headline.items())
+
+
+if results is None:
+    chapters = None
+    print("No per-chapter figures: no benchmark has been run on this machine.")
+else:
+    chapters = pd.DataFrame(
+        {
+            "notebook": c["notebook"],
+            "chapter": c["title"] or c["notebook"],
+            "status": "ok" if c["ok"] else "FAILED",
+            "wall (s)": c["wall_s"],
+            "CPU (s)": c["cpu_s"],
+            "CPU / wall": c["cpu_s"] / c["wall_s"],
+            "peak memory (MB)": c["peak_memory_bytes"] / MB,
+            "headline results": headline_text(c["headline"]),
+        }
+        for c in results["chapters"]
+    ).set_index("notebook")
+    display_table = chapters.style.format(
+        {
+            "wall (s)": "{:.1f}",
+            "CPU (s)": "{:.1f}",
+            "CPU / wall": "{:.2f}",
+            "peak memory (MB)": "{:,.0f}",
+        }
+    )
+display_table if chapters is not None else None
+
+# %% tags=["hide-input"]
+if chapters is None:
+    fig, ax = plt.subplots(figsize=(6.4, 1.6))
+    ax.axis("off")
+    ax.text(
+        0.5,
+        0.5,
+        "No benchmark has been run on this machine.\nRun `make bench` to measure every chapter.",
+        ha="center",
+        va="center",
+    )
+else:
+    order = chapters.iloc[::-1]
+    colors = [COURSE_COLORS[0] if ok == "ok" else COURSE_COLORS[1] for ok in order["status"]]
+    fig, (ax_time, ax_mem) = plt.subplots(
+        1, 2, sharey=True, figsize=(8, 0.45 * len(order) + 1.4), width_ratios=[3, 2]
+    )
+    ax_time.barh(order.index, order["wall (s)"], color=colors, label="wall time")
+    ax_time.barh(
+        order.index, order["CPU (s)"], fill=False, edgecolor=COURSE_COLORS[6], label="CPU time"
+    )
+    ax_time.set_xlabel("seconds, executed cold")
+    fig.legend(loc="outside lower center", ncol=2)
+    ax_mem.barh(order.index, order["peak memory (MB)"], color=COURSE_COLORS[2])
+    ax_mem.set_xlabel("peak memory (MB)")
+    total = chapters["wall (s)"].sum() / 60
+    fig.suptitle(f"{len(chapters)} notebooks, {total:.1f} min in all")
+glue("fig_bench_chapters", fig, display=False)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_bench_chapters
+# :name: fig-bench-chapters
+#
+# Wall time (filled bars; CPU time outlined) and peak memory of each notebook,
+# executed cold in a fresh kernel by `make bench` on the machine that built this
+# book. When no benchmark has been run, the figure says so instead.
+# ```
+
+# %% [markdown]
+# ## The installed environment
+#
+# Everything the course needs is installed into `.venv` from the pinned versions in
+# `requirements-lock.txt`. On Linux (x86-64) the project installs `tensorflow-cpu`,
+# the build without GPU libraries; TensorFlow is still, by far, the largest part.
+
+# %% tags=["hide-input"]
+if results is None:
+    print("Not measured on this machine (run `make bench`).")
+    environment = None
+else:
+    env = results["environment"]
+    environment = pd.DataFrame(env["largest_packages"]).set_index("name")
+    environment["size (MB)"] = environment.pop("bytes") / MB
+    print(f"{shown_path(Path(env['path']))}: {env['bytes'] / GB:.2f} GB in all; largest packages:")
+environment.style.format("{:,.0f}") if environment is not None else None
+
+# %% [markdown]
+# ## Reproducibility: seeds
+#
+# Every chapter starts with `set_seed()` from `helpers.repro`. With the default seed,
+# {glue:text}`default_seed`, it seeds Python's `random` module, NumPy's global
+# generator and Keras (which seeds TensorFlow), and it turns on TensorFlow's
+# *op determinism*: TensorFlow then uses only kernels that give the same outputs
+# for the same inputs on the same hardware
+# ([TensorFlow documentation](https://www.tensorflow.org/api_docs/python/tf/config/experimental/enable_op_determinism)).
+# The convention for chapters that need their own NumPy generator is to create it
+# from the same seed (`np.random.default_rng(DEFAULT_SEED)`), and the train /
+# validation / test split from `helpers.data` takes a fixed seed too, so chapters
+# that use it test on the same examples.
+#
+# Here is the promise checked: a small network trained twice with the same seed,
+# and once with another.
+
+# %% tags=["remove-stderr"]
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras
+
+data_rng = np.random.default_rng(DEFAULT_SEED)
+x_demo = data_rng.normal(size=(256, 4)).astype("float32")
+y_demo = (x_demo[:, 0] * x_demo[:, 1] > 0).astype("float32")
+
+
+def build_demo(seed):
+    """A tiny network, its weights initialized after seeding with `seed`."""
+    set_seed(seed)
+    return keras.Sequential(
+        [
+            keras.Input(shape=(4,)),
+            keras.layers.Dense(16, activation="tanh"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+def train_demo(seed, nudge=False):
+    """Train the tiny network; with `nudge`, first move one initial weight up by one float32 step."""
+    model = build_demo(seed)
+    if nudge:
+        kernel = model.layers[0].kernel
+        start = kernel.numpy()
+        start[0, 0] = np.nextafter(start[0, 0], np.float32(np.inf))
+        kernel.assign(start)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="binary_crossentropy")
+    model.fit(x_demo, y_demo, epochs=20, batch_size=32, verbose=0)
+    return np.concatenate([w.ravel() for w in model.get_weights()])
+
+
+first = train_demo(DEFAULT_SEED)
+second = train_demo(DEFAULT_SEED)
+other = train_demo(DEFAULT_SEED + 1)
+assert np.array_equal(first, second), "same seed, same machine: the weights must be identical"
+assert not np.array_equal(first, other), "a different seed must give different weights"
+glue("n_demo_weights", int(first.size), display=False)
+glue("other_seed_max_diff", float(np.abs(first - other).max()), display=False)
+print(f"same seed: {int(np.sum(first != second))} of {first.size} weights differ")
+print(f"seed {DEFAULT_SEED + 1}: largest weight difference {np.abs(first - other).max():.3f}")
+
+# %% [markdown]
+# With the same seed, all {glue:text}`n_demo_weights` trained weights are
+# bit-for-bit identical; with seed {glue:text}`default_seed` + 1 they differ by up
+# to {glue:text}`other_seed_max_diff:.3f`: it is a different network.
+
+# %% [markdown]
+# ## What is identical, and what can differ
+#
+# **On one machine, with the pinned versions**, a chapter run twice gives the same
+# numbers to the last bit, as above. **On another machine, or with other library
+# versions**, numbers computed from training can differ. The root cause is that
+# floating-point addition is not associative: adding the same numbers in another
+# order can round differently.
+
+# %%
+values = np.random.default_rng(DEFAULT_SEED).normal(size=1_000_000).astype(np.float32)
+pairwise = float(np.sum(values))  # NumPy adds in blocks (pairwise summation)
+in_order = float(np.cumsum(values)[-1])  # one running total, left to right
+reverse = float(np.cumsum(values[::-1])[-1])  # the same, right to left
+exact = float(np.sum(values.astype(np.float64)))
+assert len({pairwise, in_order, reverse}) > 1, "the orders are expected to round differently"
+sums = pd.Series(
+    {
+        "pairwise": pairwise,
+        "left to right": in_order,
+        "right to left": reverse,
+        "float64 reference": exact,
+    }
+)
+glue(
+    "order_max_diff",
+    float(max(abs(s - exact) for s in (pairwise, in_order, reverse))),
+    display=False,
+)
+sums.to_frame("sum of one million float32 numbers")
+
+# %% [markdown]
+# The same million numbers, added in three orders, give different float32 sums
+# (up to {glue:text}`order_max_diff:.2g` away from the float64 reference). A
+# training run performs billions of additions, and the order they happen in
+# depends on:
+#
+# - **the CPU**: TensorFlow's oneDNN kernels are specialized for the processor's
+#   vector instructions, which can change the order of computation; TensorFlow
+#   itself warns at start-up that
+#   you "may see slightly different numerical results due to floating-point
+#   round-off errors from different computation orders";
+# - **the number of threads**, which splits sums into different partial sums;
+# - **library versions**: a new TensorFlow, Keras or NumPy may change a kernel, an
+#   initializer or a random-number stream; NumPy, for example, promises the same
+#   random stream only for the same build on the same machine
+#   ([NumPy's compatibility policy](https://numpy.org/doc/stable/reference/random/compatibility.html)).
+#   `requirements-lock.txt` pins the versions this book was built with.
+#
+# A difference in the last bit does not stay there. Below, one initial weight of
+# the network above is moved by a single float32 step (the smallest change there
+# is), everything else equal:
+
+# %%
+initial = build_demo(DEFAULT_SEED).layers[0].kernel.numpy()[0, 0]
+one_step = float(np.nextafter(initial, np.float32(np.inf)) - initial)
+nudged = train_demo(DEFAULT_SEED, nudge=True)
+grown = float(np.abs(first - nudged).max())
+assert grown > one_step, "training carried the one-step change forward"
+glue("one_step", one_step, display=False)
+glue("nudge_growth", grown / one_step, display=False)
+print(f"initial change {one_step:.2g}; after training, largest weight difference {grown:.2g}")
+
+# %% [markdown]
+# A change of {glue:text}`one_step:.2g` in one starting weight became a difference
+# about {glue:text}`nudge_growth:,.0f` times larger after twenty epochs: training
+# carries a rounding difference forward and amplifies it. How far it goes on your
+# machine cannot be known in advance, but there is a yardstick: a run that differs
+# from the book's by about as much as two seeds differ from each other is behaving
+# normally. So the tolerance for *your* numbers is the across-seed spread.
+
+# %% [markdown]
+# ## The tolerance to expect
+#
+# - **Exactly the same** on any machine with the pinned versions: results that
+#   involve no training and no long floating-point sums, such as data counts,
+#   duplicates, class balance, parameter counts and the split (scikit-learn's
+#   seeded splitter shuffles integer positions, so rounding plays no part).
+# - **The same to the last bit** when you rerun a chapter on the same machine with
+#   the same versions: everything, including trained models.
+# - **Within the across-seed spread** on another machine or with other versions:
+#   metrics of trained models (accuracy, F1, losses). If your number is within about
+#   two across-seed standard deviations of the book's, your run agrees with the
+#   book. A larger gap means something else differs: check your versions against
+#   `requirements-lock.txt` and your data against `data/checksums.sha256`
+#   (`make data` verifies them).
+#
+# The sentiment chapters train each network with several seeds and report the mean
+# and standard deviation over them. This page reads their per-seed results from
+# their results cache (it trains nothing) and puts the spread in numbers:
+#
+# ```{glue:md} sentiment_tolerance
+# :format: myst
+# ```
+
+# %% tags=["hide-input"]
+import importlib.util
+from dataclasses import asdict
+
+from sklearn.metrics import f1_score
+
+
+def sentiment_seed_results():
+    """Test accuracy and macro F1 of each cached sentiment network, one row per seed.
+
+    Reads only results the sentiment chapters stored, under the cache keys their
+    own code computes for its default configurations; returns None without them.
+    """
+    if importlib.util.find_spec("helpers.sentiment_models") is None:
+        return None
+    import helpers.sentiment_models as sm
+
+    rows = []
+    for task in sm.TASKS:
+        data = sm.load_task(task)
+        fingerprint, truth = data.fingerprint(), data.test["label"].to_numpy()
+        for kind in sm.NEURAL_KINDS:
+            config = asdict(sm.ModelConfig(kind=kind))
+            for seed in sm.SEEDS:
+                key = sm.cache_key(task=fingerprint, config=config, seed=int(seed))
+                path = sm.results_cache_dir() / f"{data.name}-{kind}-{key}.json"
+                if not path.is_file():
+                    continue
+                result = sm.MethodResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+                f1 = f1_score(truth, result.test_pred, labels=list(data.labels), average="macro")
+                rows.append(
+                    {
+                        "task": task,
+                        "model": sm.METHOD_NAMES.get(kind, kind),
+                        "seed": int(seed),
+                        "test accuracy (%)": 100 * result.accuracy(truth),
+                        "test macro F1 (%)": 100 * float(f1),
+                    }
+                )
+    return pd.DataFrame(
+        rows, columns=["task", "model", "seed", "test accuracy (%)", "test macro F1 (%)"]
+    )
+
+
+per_seed = sentiment_seed_results()
+spread = None
+if per_seed is not None and not per_seed.empty:
+    grouped = per_seed.groupby(["task", "model"], sort=False)
+    spread = grouped[["test accuracy (%)", "test macro F1 (%)"]].agg(["mean", "std", "min", "max"])
+    spread.insert(0, ("seeds", ""), grouped["seed"].nunique())
+    spread = spread[spread[("seeds", "")] >= 2]
+if spread is None or spread.empty:
+    where = "" if per_seed is None else " in this build folder"
+    tolerance = (
+        f"No per-seed sentiment results are cached{where} yet, so this build cannot show "
+        "the spread: they appear once the sentiment chapters have run (`make book` or "
+        "`make bench`). Chapter 9 reports the mean ± standard deviation over seeds."
+    )
+else:
+    widest = float(spread[("test accuracy (%)", "std")].max())
+    tolerance = (
+        f"Across {int(spread[('seeds', '')].min())} or more seeds, the standard deviation of "
+        f"test accuracy of the sentiment networks is at most **{widest:.1f} percentage "
+        f"points** (table below), so a reader's test accuracy within about "
+        f"**{2 * widest:.1f} points** of the book's agrees with it."
+    )
+    glue("sentiment_widest_std_points", round(widest, 2), display=False)
+glue("sentiment_tolerance", Markdown(tolerance), display=False)
+spread.style.format(
+    "{:.1f}", subset=spread.columns[1:]
+) if spread is not None and not spread.empty else None
+
+# %% [markdown]
+# ## Summary
+#
+# - `make bench` executes every chapter cold, in a fresh kernel, and records wall
+#   time, CPU time, peak memory and headline results in `build/bench/results.json`;
+#   this page renders that file, and says so when there is none.
+# - The budgets are a cold book in under ten minutes and a rebuild in under a
+#   minute on a two-core laptop.
+# - One seed, {glue:text}`default_seed`, set by `helpers.repro.set_seed`, makes
+#   every run on one machine identical to the last bit.
+# - Across machines and versions, trained results differ by about as much as
+#   changing the seed does; compare your numbers with the across-seed spread.
+#
+# ## Exercises
+#
+# 1. Run `make bench` on your own machine and compare its table with the one above.
+#    Which chapters scale with the number of cores, and how can you tell from the
+#    CPU / wall column?
+# 2. Train the demonstration network with three other seeds and record, for each,
+#    the largest weight difference from the default-seed network. Compare them with
+#    the difference the one-step nudge produced.
+#
+# :::{dropdown} Solution
+# 1. A chapter whose CPU time is well above its wall time used several cores; on a
+#    machine with more cores its wall time can shrink, while a chapter near
+#    CPU / wall = 1 runs on one core and only a faster core helps it.
+# 2. `[float(np.abs(first - train_demo(s)).max()) for s in (1, 2, 3)]` gives the
+#    three differences; `grown` holds the nudged one. A new seed moves every
+#    starting weight, the nudge moved one by one step; compare how far each got
+#    after the same twenty epochs of training.
+# :::

@@ -1,0 +1,373 @@
+"""Tests of helpers.bench: the benchmark's pure parts, its results file and one real run.
+
+No test here asserts a time: the benchmark measures, it does not judge.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import bench
+from helpers.bench import BenchError
+
+TOC = {
+    "format": "jb-book",
+    "root": "intro",
+    "parts": [
+        {"caption": "A", "chapters": [{"file": "notebooks/one"}, {"file": "notebooks/two"}]},
+        {
+            "caption": "Appendices",
+            "chapters": [
+                {"file": "notebooks/three", "sections": [{"file": "notebooks/four"}]},
+                {"file": "references"},
+            ],
+        },
+    ],
+}
+
+
+def test_toc_files_walks_parts_chapters_and_sections_in_order() -> None:
+    assert bench.toc_files(TOC) == [
+        "intro",
+        "notebooks/one",
+        "notebooks/two",
+        "notebooks/three",
+        "notebooks/four",
+        "references",
+    ]
+
+
+def test_toc_files_without_parts() -> None:
+    toc = {"root": "index", "chapters": [{"file": "a"}, {"file": "b"}]}
+    assert bench.toc_files(toc) == ["index", "a", "b"]
+
+
+def _book(tmp_path: Path) -> Path:
+    (tmp_path / "notebooks").mkdir()
+    for name in ["one", "two", "three", "four"]:
+        nbformat.write(nbformat.v4.new_notebook(), tmp_path / "notebooks" / f"{name}.ipynb")
+    (tmp_path / "intro.md").write_text("# Intro\n")
+    (tmp_path / "references.md").write_text("# References\n")
+    return tmp_path
+
+
+def test_toc_notebooks_keeps_notebooks_and_skips_prose(tmp_path: Path) -> None:
+    book = _book(tmp_path)
+    found = bench.toc_notebooks(book, TOC)
+    assert [p.stem for p in found] == ["one", "two", "three", "four"]
+    assert all(p.suffix == ".ipynb" for p in found)
+
+
+def test_toc_notebooks_names_a_missing_entry(tmp_path: Path) -> None:
+    book = _book(tmp_path)
+    toc = {"root": "intro", "chapters": [{"file": "notebooks/ghost"}]}
+    with pytest.raises(BenchError, match="notebooks/ghost"):
+        bench.toc_notebooks(book, toc)
+
+
+def test_the_real_book_lists_notebooks_that_exist() -> None:
+    notebooks = bench.toc_notebooks()
+    assert notebooks, "book/_toc.yml lists no notebook"
+    assert all(p.is_file() for p in notebooks)
+
+
+def test_select_notebooks_by_prefix() -> None:
+    notebooks = [Path(f"{n}.ipynb") for n in ["ch01_a", "ch02_b", "ch10_c", "runtime"]]
+    assert bench.select_notebooks(notebooks, None) == notebooks
+    assert [p.stem for p in bench.select_notebooks(notebooks, ["ch0", "run"])] == [
+        "ch01_a",
+        "ch02_b",
+        "runtime",
+    ]
+    with pytest.raises(BenchError, match="ch99"):
+        bench.select_notebooks(notebooks, ["ch01", "ch99"])
+
+
+def test_notebook_title_is_the_first_level_one_heading() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("# a comment, not a heading"),
+        nbformat.v4.new_markdown_cell("Some text\n## Not this\n# The title\n"),
+    ]
+    assert bench.notebook_title(nb) == "The title"
+    assert bench.notebook_title(nbformat.v4.new_notebook()) is None
+
+
+def _glue_output(name: str, text: str, prefix: str = "application/papermill.record/") -> dict:
+    return {
+        "output_type": "display_data",
+        "metadata": {"scrapbook": {"name": name, "mime_prefix": prefix}},
+        "data": {f"{prefix}text/plain": text},
+    }
+
+
+def test_glued_values_reads_myst_nb_glue_outputs() -> None:
+    cell = nbformat.v4.new_code_cell("glue(...)")
+    cell.outputs = [
+        _glue_output("accuracy", "0.875"),
+        _glue_output("count", "12"),
+        _glue_output("shown", "'hello'", prefix=""),
+        _glue_output("fig", "<Figure size 640x480 with 1 Axes>"),
+        _glue_output("numpy", "np.float64(0.25)"),
+        _glue_output("numpy_int", "np.int64(7)"),
+        {"output_type": "stream", "name": "stdout", "text": "0.5\n"},
+        {"output_type": "display_data", "metadata": {}, "data": {"text/plain": "3"}},
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    assert bench.glued_values(nb) == {
+        "accuracy": 0.875,
+        "count": 12,
+        "shown": "hello",
+        "fig": "<Figure size 640x480 with 1 Axes>",
+        "numpy": 0.25,
+        "numpy_int": 7,
+    }
+
+
+def test_headline_metrics_reports_what_is_missing() -> None:
+    table = {"ch": ("accuracy", "f1")}
+    assert bench.headline_metrics("ch", {"accuracy": 0.9, "other": 1}, table) == (
+        {"accuracy": 0.9},
+        ["f1"],
+    )
+    assert bench.headline_metrics("unlisted", {"accuracy": 0.9}, table) == ({}, [])
+
+
+def test_headline_metrics_table_names_chapters_of_the_book() -> None:
+    stems = {p.stem for p in bench.toc_notebooks()} | {
+        p.stem for p in (bench.REPO_ROOT / "notebooks").glob("*.ipynb")
+    }
+    unknown = set(bench.HEADLINE_METRICS) - stems
+    assert not unknown, f"HEADLINE_METRICS names notebooks that do not exist: {unknown}"
+
+
+CPUINFO = """processor\t: 0
+vendor_id\t: AuthenticAMD
+model name\t: AMD EPYC 7B13
+cpu MHz\t\t: 2450.000
+"""
+
+
+def test_parse_cpu_model() -> None:
+    assert bench.parse_cpu_model(CPUINFO) == "AMD EPYC 7B13"
+    assert bench.parse_cpu_model("processor : 0\n") is None
+
+
+def test_parse_cpu_flags() -> None:
+    text = CPUINFO + "flags\t\t: fpu sse4_2 avx avx2 fma\n"
+    assert bench.parse_cpu_flags(text) == ["sse4_2", "avx", "avx2", "fma"]
+    assert bench.parse_cpu_flags(text, wanted=("avx512f",)) == []
+    assert bench.parse_cpu_flags(CPUINFO) is None
+
+
+def test_parse_mem_total() -> None:
+    assert bench.parse_mem_total("MemTotal:       16303520 kB\nMemFree: 1 kB\n") == 16303520 * 1024
+    assert bench.parse_mem_total("MemFree: 1 kB\n") is None
+    with pytest.raises(BenchError, match="unit"):
+        bench.parse_mem_total("MemTotal: 5 MB\n")
+
+
+def test_maxrss_units() -> None:
+    assert bench.maxrss_bytes(1000, "Linux") == 1_024_000
+    assert bench.maxrss_bytes(1000, "Darwin") == 1000
+
+
+def test_disk_usage_counts_hard_links_once(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "big").write_bytes(b"x" * 200_000)
+    single = bench.disk_usage(tmp_path)
+    assert single >= 200_000
+    os.link(tmp_path / "sub" / "big", tmp_path / "link")
+    assert bench.disk_usage(tmp_path) == single
+    (tmp_path / "other").write_bytes(b"y" * 100_000)
+    assert bench.disk_usage(tmp_path) >= single + 100_000
+
+
+def test_largest_packages_skips_metadata(tmp_path: Path) -> None:
+    for name, size in [("small", 10_000), ("large", 300_000), ("large-1.0.dist-info", 900_000)]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "f").write_bytes(b"z" * size)
+    assert [p["name"] for p in bench.largest_packages(tmp_path)] == ["large", "small"]
+    assert [p["name"] for p in bench.largest_packages(tmp_path, count=1)] == ["large"]
+
+
+def _chapter(name: str, wall: float, cpu: float, peak: int, ok: bool = True) -> dict:
+    return {"notebook": name, "ok": ok, "wall_s": wall, "cpu_s": cpu, "peak_memory_bytes": peak}
+
+
+def test_summarize_adds_times_and_finds_the_peak() -> None:
+    totals = bench.summarize(
+        [_chapter("a", 10.0, 8.0, 500), _chapter("b", 5.5, 9.0, 900, ok=False)]
+    )
+    assert totals == {
+        "chapters": 2,
+        "failed": ["b"],
+        "wall_s": 15.5,
+        "cpu_s": 17.0,
+        "peak_memory_bytes": 900,
+        "peak_memory_notebook": "b",
+    }
+    with pytest.raises(BenchError, match="no chapters"):
+        bench.summarize([])
+
+
+def _results() -> dict:
+    chapters = [_chapter("a", 1.0, 1.0, 1)]
+    return {
+        "schema_version": bench.SCHEMA_VERSION,
+        "chapters": chapters,
+        "totals": bench.summarize(chapters),
+        "machine": {},
+        "versions": {},
+    }
+
+
+def test_results_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "bench" / "results.json"
+    assert bench.load_results(path) is None
+    bench.write_results(_results(), path)
+    assert bench.load_results(path) == _results()
+    assert not list(path.parent.glob("*.tmp")), "the scratch file must be gone"
+
+
+def test_results_path_follows_the_build_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path))
+    assert bench.results_path() == tmp_path / "bench" / "results.json"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (json.dumps({"schema_version": 999}), "schema version 999"),
+        (json.dumps([1, 2]), "schema version"),
+        (json.dumps({"schema_version": bench.SCHEMA_VERSION, "chapters": []}), "lacks"),
+    ],
+)
+def test_bad_results_file_gets_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "results.json"
+    path.write_text(content)
+    with pytest.raises(BenchError, match=message) as error:
+        bench.load_results(path)
+    assert "make bench" in str(error.value)
+
+
+CLEAN_LOG = (
+    "\x1b[01mbuilding [html]: \x1b[39;49;00mtargets for 0 source files that are out of date\n"
+    "\x1b[01mupdating environment: \x1b[39;49;00m0 added, 0 changed, 0 removed\n"
+)
+
+
+def test_rebuild_changes_accepts_a_clean_rebuild() -> None:
+    assert bench.rebuild_changes(CLEAN_LOG) is None
+
+
+@pytest.mark.parametrize(
+    ("log", "expected"),
+    [
+        (
+            "updating environment: [config changed ('exclude_patterns')] 18 added, 3 changed\n",
+            "config changed",
+        ),
+        (
+            CLEAN_LOG + "book/notebooks/ch08.ipynb: Executing notebook using local CWD [mystnb]\n",
+            "1 notebook(s) executed",
+        ),
+        ("Running Sphinx v7\n", "no 'updating environment' line"),
+    ],
+)
+def test_rebuild_changes_names_what_changed(log: str, expected: str) -> None:
+    changes = bench.rebuild_changes(log)
+    assert changes is not None and expected in changes
+
+
+def test_refresh_page_removes_only_that_page_from_the_execution_cache(tmp_path: Path) -> None:
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    book = tmp_path / "book"
+    (book / "notebooks").mkdir(parents=True)
+    (book / "_config.yml").write_text("execute:\n  execute_notebooks: cache\n")
+    cache = get_cache(book / "_build" / ".jupyter_cache")
+    for name in ["runtime", "ch01"]:
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nb.cells = [nbformat.v4.new_code_cell(f"print('{name}')")]
+        path = book / "notebooks" / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        cache.cache_notebook_bundle(CacheBundleIn(nb, str(path)), check_validity=False)
+    script = book / "notebooks" / "runtime.py"
+    script.write_text("# script\n")
+    os.utime(book / "notebooks" / "runtime.ipynb", (1, 1))
+    os.utime(script, (1, 1))
+
+    removed = bench.refresh_page("runtime", book, notebooks_dir=book / "notebooks")
+
+    assert removed == 1
+    assert [Path(r.uri).stem for r in cache.list_cache_records()] == ["ch01"]
+    ipynb_time = (book / "notebooks" / "runtime.ipynb").stat().st_mtime
+    assert ipynb_time > 1
+    assert script.stat().st_mtime == ipynb_time, "the pair must keep the same time"
+
+
+def test_refresh_page_without_a_cache_is_harmless(tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("execute:\n  cache: ''\n")
+    assert bench.refresh_page("runtime", tmp_path, notebooks_dir=tmp_path) == 0
+
+
+# --- one real execution: a fresh kernel, the cold build folder, glue, usage ------------------
+
+
+def _write_notebook(path: Path, code: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_markdown_cell("# A tiny chapter"), nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_execute_cold_measures_a_notebook_in_a_fresh_kernel(tmp_path: Path) -> None:
+    stem, names = next(iter(bench.HEADLINE_METRICS.items()))
+    code = (
+        "from myst_nb import glue\n"
+        f"glue({names[0]!r}, 0.5, display=False)\n"
+        "glue('not_a_headline', 7, display=False)\n"
+        "block = bytearray(200 * 2**20)\n"
+    )
+    notebook = _write_notebook(tmp_path / f"{stem}.ipynb", code)
+    record = bench.execute_cold(notebook, tmp_path / "cold", timeout=300, log=tmp_path / "t.log")
+    assert record["ok"], record["error"]
+    assert record["notebook"] == stem
+    assert record["title"] == "A tiny chapter"
+    assert record["headline"] == {names[0]: 0.5}
+    assert record["headline_missing"] == list(names[1:])
+    assert record["cpu_s"] > 0
+    assert record["peak_memory_bytes"] > 200 * 2**20, "the kernel held a 200 MB block"
+    assert bench.glued_values(nbformat.read(notebook, as_version=4)) == {}, (
+        "the notebook on disk must not be modified"
+    )
+
+
+def test_execute_cold_sets_the_build_dir_and_records_failures(tmp_path: Path) -> None:
+    code = (
+        "from helpers.paths import BUILD_DIR\n"
+        f"assert str(BUILD_DIR) == {str(tmp_path / 'cold')!r}, BUILD_DIR\n"
+        "raise ValueError('this chapter is broken')\n"
+    )
+    notebook = _write_notebook(tmp_path / "broken.ipynb", code)
+    record = bench.execute_cold(notebook, tmp_path / "cold", timeout=300, log=tmp_path / "b.log")
+    assert not record["ok"]
+    assert "this chapter is broken" in record["error"]
+    assert "AssertionError" not in record["error"]
