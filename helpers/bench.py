@@ -314,7 +314,12 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def _version(*distributions: str) -> str | None:
+def installed_version(*distributions: str) -> str | None:
+    """Version of the first of ``distributions`` that is installed, else None.
+
+    Several names cover packages published under more than one distribution
+    name, e.g. ``installed_version("tensorflow-cpu", "tensorflow")``.
+    """
     for name in distributions:
         try:
             return importlib.metadata.version(name)
@@ -327,12 +332,12 @@ def library_versions() -> dict[str, str | None]:
     """Return the versions of Python and of the libraries the timings depend on."""
     return {
         "python": platform.python_version(),
-        "tensorflow": _version("tensorflow-cpu", "tensorflow"),
-        "keras": _version("keras"),
-        "numpy": _version("numpy"),
-        "scikit-learn": _version("scikit-learn"),
-        "jupyter-book": _version("jupyter-book"),
-        "myst-nb": _version("myst-nb"),
+        "tensorflow": installed_version("tensorflow-cpu", "tensorflow"),
+        "keras": installed_version("keras"),
+        "numpy": installed_version("numpy"),
+        "scikit-learn": installed_version("scikit-learn"),
+        "jupyter-book": installed_version("jupyter-book"),
+        "myst-nb": installed_version("myst-nb"),
     }
 
 

@@ -30,7 +30,6 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import importlib.metadata
 import platform
 
 import keras
@@ -38,6 +37,7 @@ import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
 
+from helpers.bench import installed_version
 from helpers.plotting import use_course_style
 from helpers.repro import set_seed
 
@@ -108,17 +108,7 @@ packages = {
 }
 
 
-def installed_version(distributions: tuple[str, ...]) -> str | None:
-    """Version of the first of ``distributions`` that is installed, else None."""
-    for name in distributions:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return None
-
-
-versions = {label: installed_version(names) for label, names in packages.items()}
+versions = {label: installed_version(*names) for label, names in packages.items()}
 environment = pd.DataFrame(
     {"installed version": {k: v or "not installed" for k, v in versions.items()}}
 )

@@ -371,3 +371,13 @@ def test_execute_cold_sets_the_build_dir_and_records_failures(tmp_path: Path) ->
     assert not record["ok"]
     assert "this chapter is broken" in record["error"]
     assert "AssertionError" not in record["error"]
+
+
+def test_installed_version_takes_the_first_installed_name() -> None:
+    import importlib.metadata
+
+    from helpers.bench import installed_version
+
+    numpy_version = importlib.metadata.version("numpy")
+    assert installed_version("no-such-distribution-xyz", "numpy") == numpy_version
+    assert installed_version("no-such-distribution-xyz") is None
