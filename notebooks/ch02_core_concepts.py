@@ -42,7 +42,7 @@
 # :name: fig-concept-map
 # :caption: How the four concepts connect: the training loop (solid arrows) and the choices that tune it (dotted arrows).
 #
-# flowchart LR
+# flowchart TB
 #     data[("Data at scale<br/>sharded, streamed")] --> pipe["Input pipeline<br/>batch, shuffle, prefetch"]
 #     pipe --> net
 #     subgraph net["Deep network: stacked layers"]
