@@ -652,11 +652,98 @@ def run(only: Sequence[str] | None = None, build_book: bool = True) -> int:
     return 0
 
 
+def sentiment_throughput(task: str = "all_3class", epochs: int = 2) -> dict[str, Any]:
+    """Measure training throughput of chapter 8's LSTM with three input pipelines.
+
+    Each variant trains the same LSTM (``ModelConfig(kind="lstm")``) for
+    ``epochs`` epochs on the task's training rows; throughput is training rows
+    divided by the wall time of the *last* epoch, so graph tracing is excluded.
+
+    - ``naive``: raw strings into a model with its TextVectorization layer inside
+      (tokenized again every batch), NumPy input, Keras' default batch size 32;
+    - ``pre-tokenized``: the token indices computed once, NumPy input, batch 32;
+    - ``course``: token indices in a ``tf.data`` pipeline (cached, shuffled,
+      batched by 128, prefetched), as :func:`helpers.sentiment_models.train_neural`.
+    """
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from helpers import sentiment_models as sm
+    from helpers.repro import set_seed
+
+    data = sm.load_task(task)
+    config = sm.ModelConfig(kind="lstm")
+    encoded = sm.encoded_task(data, config)
+    train = encoded["train"]
+    label_index = {label: i for i, label in enumerate(data.labels)}
+    targets = train["label"].map(label_index).to_numpy(dtype=np.int64)
+    tokens = encoded["x_train"]
+    texts = tf.constant(train["text"].to_numpy().astype(str))
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            self.started = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            self.last = time.perf_counter() - self.started
+
+    def token_model() -> keras.Model:
+        set_seed()
+        return sm.build_model(
+            config,
+            vocabulary_size=encoded["vocabulary_size"],
+            sequence_length=encoded["sequence_length"],
+            n_classes=len(data.labels),
+        )
+
+    def measure(model: keras.Model, x: Any, y: Any, batch_size: int | None) -> float:
+        timer = EpochTimer()
+        model.fit(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=epochs,
+            callbacks=[timer],
+            shuffle=not isinstance(x, tf.data.Dataset),  # the pipeline shuffles itself
+            verbose=0,
+        )
+        return len(targets) / timer.last
+
+    naive = sm.export_text_model(encoded["vectorizer"], token_model())
+    naive.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    pipeline = (
+        tf.data.Dataset.from_tensor_slices((tokens, targets))
+        .cache()
+        .shuffle(len(targets), seed=0, reshuffle_each_iteration=True)
+        .batch(config.batch_size)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    rates = {
+        "naive": measure(naive, texts, targets, 32),
+        "pre-tokenized": measure(token_model(), tokens, targets, 32),
+        "course": measure(token_model(), pipeline, None, None),
+    }
+    return {
+        "task": task,
+        "train_rows": len(targets),
+        "epochs": epochs,
+        "batch_size_course": config.batch_size,
+        "samples_per_second": rates,
+        "speedup_course_over_naive": rates["course"] / rates["naive"],
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m helpers.bench [--only PREFIX ...] [--no-book]``."""
     parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__)
     parser.add_argument("--only", nargs="+", metavar="PREFIX", help="chapters to run, by prefix")
     parser.add_argument("--no-book", action="store_true", help="skip the jupyter-book builds")
+    parser.add_argument(
+        "--throughput",
+        action="store_true",
+        help="only measure the sentiment LSTM's training throughput (build/bench/throughput.json)",
+    )
     parser.add_argument("--execute-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--timeout", type=int, default=600, help=argparse.SUPPRESS)
@@ -665,6 +752,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.execute_one is not None:
             record = execute_in_this_process(args.execute_one.resolve(), args.timeout)
             args.output.write_text(json.dumps(record, indent=2), encoding="utf-8")
+            return 0
+        if args.throughput:
+            measured = sentiment_throughput()
+            target = build_dir() / "bench" / "throughput.json"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(measured, indent=2), encoding="utf-8")
+            print(json.dumps(measured, indent=2))
             return 0
         return run(only=args.only, build_book=not args.no_book)
     except BenchError as exc:
