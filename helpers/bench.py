@@ -26,15 +26,12 @@ from __future__ import annotations
 
 import argparse
 import ast
-import importlib.metadata
 import json
 import os
-import platform
 import re
 import resource
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from helpers.environment import environment_info, library_versions, machine_info, maxrss_bytes
 from helpers.paths import BUILD_DIR_ENV, REPO_ROOT, build_dir
 
 SCHEMA_VERSION = 1
@@ -215,142 +213,6 @@ def headline_metrics(
     names = (HEADLINE_METRICS if table is None else table).get(stem, ())
     found = {name: glued[name] for name in names if name in glued}
     return found, [name for name in names if name not in glued]
-
-
-# --- the machine and the environment --------------------------------------------------------
-
-
-def parse_cpu_model(cpuinfo: str) -> str | None:
-    """Return the CPU model from the text of Linux's ``/proc/cpuinfo``, or None."""
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() in ("model name", "Model", "Hardware", "cpu model") and value.strip():
-            return value.strip()
-    return None
-
-
-NUMERIC_CPU_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "amx_tile")
-"""CPU features that decide which vectorized kernels (and so which rounding) run."""
-
-
-def parse_cpu_flags(cpuinfo: str, wanted: Sequence[str] = NUMERIC_CPU_FLAGS) -> list[str] | None:
-    """Return which of ``wanted`` the ``flags`` line of ``/proc/cpuinfo`` lists, or None."""
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "flags":
-            present = set(value.split())
-            return [flag for flag in wanted if flag in present]
-    return None
-
-
-def parse_mem_total(meminfo: str) -> int | None:
-    """Return the ``MemTotal`` of Linux's ``/proc/meminfo`` text, in bytes, or None."""
-    for line in meminfo.splitlines():
-        if line.startswith("MemTotal:"):
-            amount, *unit = line.split(":", 1)[1].split()
-            if unit and unit[0].lower() != "kb":
-                raise BenchError(f"unexpected unit in /proc/meminfo: {line!r}")
-            return int(amount) * 1024
-    return None
-
-
-def maxrss_bytes(ru_maxrss: int, system: str | None = None) -> int:
-    """Convert ``getrusage().ru_maxrss`` to bytes: kilobytes on Linux, bytes on macOS."""
-    system = platform.system() if system is None else system
-    return int(ru_maxrss) if system == "Darwin" else int(ru_maxrss) * 1024
-
-
-def disk_usage(path: Path) -> int:
-    """Return the disk space a folder takes, in bytes, like ``du -s`` (hard links once)."""
-    seen: set[tuple[int, int]] = set()
-    total = 0
-    for folder, dirs, files in os.walk(path):
-        for name in dirs + files:
-            info = os.lstat(os.path.join(folder, name))
-            if (info.st_dev, info.st_ino) in seen:
-                continue
-            seen.add((info.st_dev, info.st_ino))
-            blocks = getattr(info, "st_blocks", None)
-            total += blocks * 512 if blocks is not None else info.st_size
-    return total
-
-
-def largest_packages(site_packages: Path, count: int = 8) -> list[dict[str, Any]]:
-    """Return the ``count`` largest top-level entries of ``site-packages``, largest first."""
-    sizes = []
-    for entry in site_packages.iterdir():
-        if entry.name.endswith((".dist-info", ".egg-info", ".pth")) or entry.name == "__pycache__":
-            continue
-        size = disk_usage(entry) if entry.is_dir() else entry.lstat().st_size
-        sizes.append({"name": entry.name, "bytes": size})
-    return sorted(sizes, key=lambda item: -item["bytes"])[:count]
-
-
-def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def machine_info() -> dict[str, Any]:
-    """Describe this machine: CPU model and cores, memory, operating system, load."""
-    cpuinfo = _read("/proc/cpuinfo")
-    memory = parse_mem_total(_read("/proc/meminfo"))
-    if memory is None and hasattr(os, "sysconf"):
-        try:
-            memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        except (ValueError, OSError):
-            memory = None
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "cpu_model": parse_cpu_model(cpuinfo) or platform.processor() or None,
-        "cpu_flags": parse_cpu_flags(cpuinfo),
-        "cores": os.cpu_count(),
-        "cores_usable": usable,
-        "memory_bytes": memory,
-        "system": f"{platform.system()} {platform.release()} ({platform.machine()})",
-        "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-    }
-
-
-def installed_version(*distributions: str) -> str | None:
-    """Version of the first of ``distributions`` that is installed, else None.
-
-    Several names cover packages published under more than one distribution
-    name, e.g. ``installed_version("tensorflow-cpu", "tensorflow")``.
-    """
-    for name in distributions:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return None
-
-
-def library_versions() -> dict[str, str | None]:
-    """Return the versions of Python and of the libraries the timings depend on."""
-    return {
-        "python": platform.python_version(),
-        "tensorflow": installed_version("tensorflow-cpu", "tensorflow"),
-        "keras": installed_version("keras"),
-        "numpy": installed_version("numpy"),
-        "scikit-learn": installed_version("scikit-learn"),
-        "jupyter-book": installed_version("jupyter-book"),
-        "myst-nb": installed_version("myst-nb"),
-    }
-
-
-def environment_info(prefix: Path | None = None) -> dict[str, Any]:
-    """Return the installed environment's folder, its size and its largest packages."""
-    prefix = Path(sys.prefix) if prefix is None else prefix
-    site_packages = Path(sysconfig.get_paths()["purelib"])
-    return {
-        "path": str(prefix),
-        "is_virtualenv": sys.prefix != sys.base_prefix,
-        "bytes": disk_usage(prefix),
-        "largest_packages": largest_packages(site_packages) if site_packages.is_dir() else [],
-    }
 
 
 # --- executing one notebook ------------------------------------------------------------------

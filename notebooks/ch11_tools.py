@@ -37,7 +37,7 @@ import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
 
-from helpers.bench import installed_version
+from helpers.environment import installed_version
 from helpers.plotting import use_course_style
 from helpers.repro import set_seed
 

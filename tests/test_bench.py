@@ -147,56 +147,6 @@ def test_headline_metrics_table_names_chapters_of_the_book() -> None:
     assert not unknown, f"HEADLINE_METRICS names notebooks that do not exist: {unknown}"
 
 
-CPUINFO = """processor\t: 0
-vendor_id\t: AuthenticAMD
-model name\t: AMD EPYC 7B13
-cpu MHz\t\t: 2450.000
-"""
-
-
-def test_parse_cpu_model() -> None:
-    assert bench.parse_cpu_model(CPUINFO) == "AMD EPYC 7B13"
-    assert bench.parse_cpu_model("processor : 0\n") is None
-
-
-def test_parse_cpu_flags() -> None:
-    text = CPUINFO + "flags\t\t: fpu sse4_2 avx avx2 fma\n"
-    assert bench.parse_cpu_flags(text) == ["sse4_2", "avx", "avx2", "fma"]
-    assert bench.parse_cpu_flags(text, wanted=("avx512f",)) == []
-    assert bench.parse_cpu_flags(CPUINFO) is None
-
-
-def test_parse_mem_total() -> None:
-    assert bench.parse_mem_total("MemTotal:       16303520 kB\nMemFree: 1 kB\n") == 16303520 * 1024
-    assert bench.parse_mem_total("MemFree: 1 kB\n") is None
-    with pytest.raises(BenchError, match="unit"):
-        bench.parse_mem_total("MemTotal: 5 MB\n")
-
-
-def test_maxrss_units() -> None:
-    assert bench.maxrss_bytes(1000, "Linux") == 1_024_000
-    assert bench.maxrss_bytes(1000, "Darwin") == 1000
-
-
-def test_disk_usage_counts_hard_links_once(tmp_path: Path) -> None:
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "big").write_bytes(b"x" * 200_000)
-    single = bench.disk_usage(tmp_path)
-    assert single >= 200_000
-    os.link(tmp_path / "sub" / "big", tmp_path / "link")
-    assert bench.disk_usage(tmp_path) == single
-    (tmp_path / "other").write_bytes(b"y" * 100_000)
-    assert bench.disk_usage(tmp_path) >= single + 100_000
-
-
-def test_largest_packages_skips_metadata(tmp_path: Path) -> None:
-    for name, size in [("small", 10_000), ("large", 300_000), ("large-1.0.dist-info", 900_000)]:
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "f").write_bytes(b"z" * size)
-    assert [p["name"] for p in bench.largest_packages(tmp_path)] == ["large", "small"]
-    assert [p["name"] for p in bench.largest_packages(tmp_path, count=1)] == ["large"]
-
-
 def _chapter(name: str, wall: float, cpu: float, peak: int, ok: bool = True) -> dict:
     return {"notebook": name, "ok": ok, "wall_s": wall, "cpu_s": cpu, "peak_memory_bytes": peak}
 
@@ -371,13 +321,3 @@ def test_execute_cold_sets_the_build_dir_and_records_failures(tmp_path: Path) ->
     assert not record["ok"]
     assert "this chapter is broken" in record["error"]
     assert "AssertionError" not in record["error"]
-
-
-def test_installed_version_takes_the_first_installed_name() -> None:
-    import importlib.metadata
-
-    from helpers.bench import installed_version
-
-    numpy_version = importlib.metadata.version("numpy")
-    assert installed_version("no-such-distribution-xyz", "numpy") == numpy_version
-    assert installed_version("no-such-distribution-xyz") is None
