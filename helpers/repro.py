@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 
 import numpy as np
 
@@ -11,12 +12,28 @@ DEFAULT_SEED = 42
 """The seed every chapter uses unless it says otherwise."""
 
 
-def set_seed(seed: int = DEFAULT_SEED, *, deterministic_ops: bool = True) -> int:
-    """Seed Python's ``random``, NumPy and TensorFlow/Keras with ``seed``.
+def tensorflow_loaded() -> bool:
+    """Whether Keras or TensorFlow has been imported in this process."""
+    return "keras" in sys.modules or "tensorflow" in sys.modules
 
-    With ``deterministic_ops`` (the default) TensorFlow is also asked to use
-    deterministic kernels, so that two runs on the same CPU give the same
-    numbers. Returns the seed, so a notebook can print or glue it.
+
+def set_seed(
+    seed: int = DEFAULT_SEED,
+    *,
+    deterministic_ops: bool = True,
+    tensorflow: bool | None = None,
+) -> int:
+    """Seed Python's ``random``, NumPy and, when it is in use, TensorFlow/Keras.
+
+    ``tensorflow=None`` (the default) seeds Keras and TensorFlow only if one of
+    them has already been imported: a chapter that never uses TensorFlow does not
+    pay seconds and hundreds of megabytes to import it. So import Keras *before*
+    calling ``set_seed()`` in a chapter that trains a network (every chapter
+    does), or pass ``tensorflow=True`` to import and seed it regardless;
+    ``tensorflow=False`` never touches it. With ``deterministic_ops`` (the
+    default) TensorFlow is also asked to use deterministic kernels, so that two
+    runs on the same CPU give the same numbers. Returns the seed, so a notebook
+    can print or glue it.
 
     Raises:
         TypeError: if ``seed`` is not an integer.
@@ -30,10 +47,13 @@ def set_seed(seed: int = DEFAULT_SEED, *, deterministic_ops: bool = True) -> int
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 -- legacy global state that some libraries still read
-    import keras  # deferred: importing TensorFlow takes seconds
-    import tensorflow as tf
+    if tensorflow is None:
+        tensorflow = tensorflow_loaded()
+    if tensorflow:
+        import keras  # deferred: importing TensorFlow takes seconds
+        import tensorflow as tf
 
-    keras.utils.set_random_seed(seed)
-    if deterministic_ops:
-        tf.config.experimental.enable_op_determinism()
+        keras.utils.set_random_seed(seed)
+        if deterministic_ops:
+            tf.config.experimental.enable_op_determinism()
     return seed
