@@ -12,8 +12,8 @@ The rules applied here (the data card, ``data/README.md``, states them too):
   whitespace or control characters (tab, U+0085, U+00A0, U+2028, ...) becomes
   one space; invisible format characters (zero-width space, BOM, soft hyphen,
   direction marks) are removed; the ends are stripped.
-- **Label**: the paper's 3-class rule on the mean rating ``r`` (scale -4..+4):
-  ``r / 4 > 0.05`` positive, ``r / 4 < -0.05`` negative, otherwise neutral.
+- **Label**: the caller passes the rule (``label_of``) to :func:`build_domain`;
+  the one rule lives in :func:`helpers.data.vader_label`, not here.
 - **Duplicates**: rows of one domain whose cleaned text is identical are the
   same snippet rated by two (or three) groups of raters. They are merged into
   one row at the first copy's position, keeping its id: the individual ratings
@@ -30,11 +30,10 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 DOMAIN_STEMS: dict[str, str] = {
@@ -47,9 +46,6 @@ DOMAIN_STEMS: dict[str, str] = {
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 """The three classes, in the order the course uses for class indices."""
-
-NEUTRAL_BAND = 0.05
-"""Half-width of the neutral band on the normalized score ``rating / 4``."""
 
 RATING_RANGE = (-4, 4)
 """Every individual rating and every mean lies in this closed interval."""
@@ -98,21 +94,6 @@ def unescape_html(text: str, max_passes: int = 3) -> str:
             break
         text = unescaped
     return text
-
-
-def label_of(rating: ArrayLike) -> NDArray[np.str_]:
-    """Apply the paper's 3-class rule to mean ratings on the -4..+4 scale.
-
-    ``rating / 4`` above +0.05 is ``"positive"``, below -0.05 ``"negative"``,
-    anything else (so ``|rating| <= 0.2``) ``"neutral"``.
-    """
-    score = np.asarray(rating, dtype=np.float64) / 4
-    if np.isnan(score).any():
-        raise ValueError("ratings contain NaN; every snippet needs a mean rating")
-    labels = np.full(score.shape, "neutral", dtype="<U8")
-    labels[score > NEUTRAL_BAND] = "positive"
-    labels[score < -NEUTRAL_BAND] = "negative"
-    return labels
 
 
 @dataclass(frozen=True)
@@ -308,6 +289,7 @@ def build_domain(
     *,
     ground_truth_source: str,
     ratings_source: str,
+    label_of: Callable[[ArrayLike], NDArray[np.str_]],
 ) -> DomainTables:
     """Join one domain's two files by id, clean the text and merge duplicates.
 
@@ -317,6 +299,8 @@ def build_domain(
         ratings: bytes of ``<stem>_anonDataRatings.txt``.
         ground_truth_source: name used for the first file in error messages.
         ratings_source: name used for the second file in error messages.
+        label_of: the 3-class rule for mean ratings on the -4..+4 scale
+            (:func:`helpers.data.vader_label`).
 
     Raises:
         VaderFormatError: a malformed line, or ids present in one file only.
@@ -390,77 +374,6 @@ def build_domain(
         columns["source_ids"].append([copy.id for copy in copies])
     tables.rows = columns
     return tables
-
-
-def _weighted_f1(
-    truth: NDArray[np.str_], predicted: NDArray[np.str_], weights: NDArray[np.float64]
-) -> float:
-    """Macro-averaged F1 over :data:`LABELS`, each pair weighted by ``weights``."""
-    scores = []
-    for label in LABELS:
-        true_positive = weights[(truth == label) & (predicted == label)].sum()
-        predicted_total = weights[predicted == label].sum()
-        actual_total = weights[truth == label].sum()
-        precision = true_positive / predicted_total if predicted_total else 0.0
-        recall = true_positive / actual_total if actual_total else 0.0
-        total = precision + recall
-        scores.append(2 * precision * recall / total if total else 0.0)
-    return float(np.mean(scores))
-
-
-def human_agreement(frame: pd.DataFrame, by: str | None = "domain") -> pd.DataFrame:
-    """How well one human rater agrees with the mean of the other raters.
-
-    For every snippet and every individual rating ``r_i`` among its ``n``
-    ratings, the leave-one-out mean ``m_-i`` is the mean of the other
-    ``n - 1`` ratings. Each (rating, leave-one-out mean) pair gets weight
-    ``1 / n``, so every snippet counts once however many people rated it.
-    Reported per group:
-
-    - ``pearson_r``: weighted correlation between ``r_i`` and ``m_-i``;
-    - ``accuracy``: weighted share of pairs where ``r_i``'s label (its sign:
-      an integer rating is never inside the neutral band unless it is 0) equals
-      the label of ``m_-i`` by the paper's rule;
-    - ``macro_f1``: the weighted F1 of those labels, averaged over the 3 classes.
-
-    This is the "human ceiling": a model scored against the mean rating is
-    doing about as well as one person when it reaches these numbers.
-
-    Args:
-        frame: rows from ``load_vader`` (needs ``ratings``, and ``by`` if given).
-        by: column to group by; ``None`` gives one row for the whole frame.
-
-    Returns:
-        One row per group with ``snippets``, ``ratings``, ``pearson_r``,
-        ``accuracy`` and ``macro_f1``.
-    """
-    if "ratings" not in frame.columns:
-        raise ValueError("frame needs a 'ratings' column (individual ratings per snippet)")
-    groups = [("all", frame)] if by is None else list(frame.groupby(by, sort=False))
-    records = []
-    for name, part in groups:
-        counts = np.array([len(values) for values in part["ratings"]])
-        if len(counts) == 0 or counts.min() < 2:
-            raise ValueError(f"group {name!r}: every snippet needs at least 2 ratings")
-        individual = np.concatenate([np.asarray(v, dtype=np.float64) for v in part["ratings"]])
-        totals = np.repeat([float(np.sum(v)) for v in part["ratings"]], counts)
-        repeats = np.repeat(counts, counts).astype(np.float64)
-        others = (totals - individual) / (repeats - 1)
-        weights = 1.0 / repeats
-        covariance = np.cov(individual, others, aweights=weights)
-        pearson = covariance[0, 1] / math.sqrt(covariance[0, 0] * covariance[1, 1])
-        own_label, others_label = label_of(individual), label_of(others)
-        records.append(
-            {
-                by or "group": name,
-                "snippets": len(part),
-                "ratings": len(individual),
-                "pearson_r": float(pearson),
-                "accuracy": float(weights[own_label == others_label].sum() / weights.sum()),
-                "macro_f1": _weighted_f1(others_label, own_label, weights),
-            }
-        )
-    return pd.DataFrame.from_records(records)
 
 
 def domain_files(domain: str) -> tuple[str, str]:

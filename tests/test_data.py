@@ -22,18 +22,25 @@ import pytest
 import helpers.data as data
 from helpers import _vader
 from helpers.data import (
+    EEC_COLUMNS,
+    NEUTRAL_BAND,
     VADER_DOMAINS,
+    VADER_LABELS,
     ChecksumError,
     DataError,
     human_agreement,
+    label_of_score,
     load_auto_mpg,
     load_digits_784,
+    load_eec,
     load_vader,
     normalize_text,
+    read_vader_notices,
     stratified_split,
     vader_duplicates,
     vader_label,
     vader_rating_mismatches,
+    vader_source_rows,
     vader_split,
     verify_file,
 )
@@ -99,8 +106,15 @@ def _targz(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+FAKE_README = "Cite: Hutto, C.J. & Gilbert, E.E. (2014) \u2013 VADER.\r\n"
+"""The corpora's README, in Windows-1252 like the real one (the dash is byte 0x96)."""
+
+
 def _sdist(files: dict[str, bytes]) -> bytes:
-    inner = _targz({f"hutto_ICWSM_2014/{name}": content for name, content in files.items()})
+    inner = _targz(
+        {f"hutto_ICWSM_2014/{name}": content for name, content in files.items()}
+        | {"hutto_ICWSM_2014/_README_.txt": FAKE_README.encode("cp1252")}
+    )
     return _targz(
         {
             "vaderSentiment-3.3.2/LICENSE.txt": b"The MIT License (MIT)\n",
@@ -197,6 +211,39 @@ def test_duplicates_and_mismatches_are_recorded(fake: FakeVader) -> None:
     assert mismatches[["domain", "id"]].values.tolist() == [["tweets", "2"]]
     assert mismatches.iloc[0]["ratings_mean"] == 2.0
     assert vader_rating_mismatches("movie").empty
+
+
+def test_source_rows_are_the_files_before_merging(fake: FakeVader) -> None:
+    movie = vader_source_rows("movie")
+    assert movie.columns.tolist() == ["domain", "id", "line", "rating", "label", "raw_text", "text"]
+    assert movie["id"].tolist() == ["1", "2", "3", "4", "5"]  # the duplicate is still there
+    assert movie["line"].tolist() == [1, 2, 3, 4, 5]
+    assert movie["raw_text"].iloc[1] == "Dull\u0085and  long."  # as released
+    assert movie["text"].iloc[1] == "Dull and long."  # cleaned like load_vader's
+    assert movie["label"].tolist() == vader_label(movie["rating"]).tolist()
+    every = vader_source_rows()
+    assert every["domain"].unique().tolist() == list(VADER_DOMAINS)
+    assert every["text"].isin(load_vader("all")["text"]).all()
+    with pytest.raises(ValueError, match="unknown VADER domain"):
+        vader_source_rows("movies")
+
+
+def test_notices_hold_the_licence_and_the_readme(fake: FakeVader) -> None:
+    notices = read_vader_notices()
+    assert notices.licence.startswith("The MIT License")
+    assert notices.readme == FAKE_README  # decoded from Windows-1252
+    assert read_vader_notices(fake.downloaded) == notices
+
+
+def test_load_vader_labels_follow_the_band(
+    fake: FakeVader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_vader("movie")["label"].tolist() == ["positive", "negative", "neutral", "negative"]
+    monkeypatch.setattr(data, "NEUTRAL_BAND", 0.7)  # |rating| <= 2.8 is now neutral
+    with pytest.warns(UserWarning, match="another neutral band"):
+        movie = load_vader("movie")  # the cached labels are stale: rebuilt
+    assert movie["label"].tolist() == ["neutral"] * 4
+    assert load_vader("movie")["label"].tolist() == ["neutral"] * 4  # from the new cache
 
 
 def test_second_load_uses_the_cache_not_pip(fake: FakeVader) -> None:
@@ -356,8 +403,15 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(fake: FakeVader, corrupt, reason
 
 
 def test_main_prints_counts_and_fails_cleanly(
-    fake: FakeVader, capsys: pytest.CaptureFixture[str]
+    fake: FakeVader,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    import helpers.pretrained
+
+    # The encoder wheel has its own tests (tests/test_pretrained.py); here it is a folder.
+    monkeypatch.setattr(helpers.pretrained, "minilm_dir", lambda: tmp_path / "minilm")
     fake.pip_fails = True
     assert data.main() == 1
     assert "make data" in capsys.readouterr().err
@@ -391,12 +445,48 @@ def test_normalize_text(raw: str, clean: str) -> None:
     assert normalize_text(raw) == clean
 
 
+def test_label_of_score_is_the_papers_rule_with_strict_edges() -> None:
+    scores = [-1.0, -0.0500001, -0.05, -0.01, 0.0, 0.05, 0.0500001, 1.0]
+    expected = ["negative", "negative", "neutral", "neutral", "neutral", "neutral", "positive"]
+    labels = label_of_score(scores)
+    assert labels.tolist() == [*expected, "positive"]
+    assert set(labels.tolist()) == set(VADER_LABELS)
+    assert NEUTRAL_BAND == 0.05
+    assert label_of_score(np.array([[0.3, -0.3]])).shape == (1, 2)  # shape is kept
+    assert label_of_score(0.2).tolist() == "positive"  # a scalar gives a 0-d array
+    assert label_of_score([0.1, 0.2], band=0.15).tolist() == ["neutral", "positive"]
+    with pytest.raises(ValueError, match="band"):
+        label_of_score([0.1], band=1.0)
+
+
+@pytest.mark.parametrize("bad", [[0.5, float("nan")], [1.5], [-4.0]])
+def test_label_of_score_rejects_nan_and_unnormalized_scores(bad: list[float]) -> None:
+    with pytest.raises(ValueError, match="NaN|normalized"):
+        label_of_score(bad)
+
+
 def test_label_rule_matches_the_paper() -> None:
     ratings = [-4, -0.21, -0.2, -0.05, 0.0, 0.2, 0.2000001, 4]
     expected = ["negative", "negative", "neutral", "neutral", "neutral", "neutral", "positive"]
     assert vader_label(ratings).tolist() == [*expected, "positive"]
+    assert vader_label(ratings).tolist() == label_of_score(np.array(ratings) / 4).tolist()
     with pytest.raises(ValueError, match="NaN"):
         vader_label([0.5, float("nan")])
+    with pytest.raises(ValueError, match="normalized"):
+        vader_label([4.5])
+
+
+def test_the_band_has_one_owner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changing NEUTRAL_BAND in helpers.data changes every label derived from it."""
+    ratings = [-2, -1, 1, 2]
+    frame = pd.DataFrame({"domain": ["a"], "ratings": [[1, 1, 0]]})
+    assert vader_label(ratings).tolist() == ["negative", "negative", "positive", "positive"]
+    # The two 1s agree with the others' mean 0.5; the 0 (neutral) does not agree with 1.
+    assert human_agreement(frame)["accuracy"].iloc[0] == pytest.approx(2 / 3)
+    monkeypatch.setattr(data, "NEUTRAL_BAND", 0.3)  # |rating| <= 1.2 is now neutral
+    assert vader_label(ratings).tolist() == ["negative", "neutral", "neutral", "positive"]
+    assert label_of_score([0.29, 0.31]).tolist() == ["neutral", "positive"]
+    assert human_agreement(frame)["accuracy"].iloc[0] == pytest.approx(1.0)
 
 
 def test_lines_split_only_at_newline() -> None:
@@ -451,6 +541,50 @@ def test_human_agreement_is_perfect_when_raters_agree() -> None:
 def test_human_agreement_needs_two_ratings() -> None:
     with pytest.raises(ValueError, match="at least 2 ratings"):
         human_agreement(pd.DataFrame({"domain": ["a"], "ratings": [[1]]}))
+
+
+# --- the Equity Evaluation Corpus --------------------------------------------------------
+
+
+def test_eec_has_the_published_size_and_design() -> None:
+    eec = load_eec()
+    assert eec.columns.tolist() == list(EEC_COLUMNS)
+    assert len(eec) == 8_640  # the published size
+    assert eec["sentence"].is_unique
+    assert not eec.isna().any().any()
+    # 11 templates: 7 with one of 40 emotion words (20 states or 20 situations), 4 without.
+    per_template = eec.groupby("template").size()
+    assert per_template.index.tolist() == list(range(1, 12))
+    assert per_template.loc[1:7].eq(20 * 60).all() and per_template.loc[8:11].eq(60).all()
+    # Every person appears in the same 144 sentences.
+    assert eec.groupby("person").size().eq(144).all() and eec["person"].nunique() == 60
+    counts = eec.groupby(["kind", "race", "gender"]).size()
+    assert counts.to_dict() == {
+        ("name", "African American", "female"): 1440,
+        ("name", "African American", "male"): 1440,
+        ("name", "European American", "female"): 1440,
+        ("name", "European American", "male"): 1440,
+        ("noun phrase", "", "female"): 1440,
+        ("noun phrase", "", "male"): 1440,
+    }
+    # 7 templates x 5 words x 60 persons per emotion; 4 templates x 60 persons without.
+    assert eec.groupby("emotion").size().to_dict() == {
+        "anger": 2100,
+        "fear": 2100,
+        "joy": 2100,
+        "none": 240,
+        "sadness": 2100,
+    }
+    assert eec.loc[eec["emotion"] == "none", "word"].eq("").all()
+
+
+def test_eec_sentences_are_filled_in_correctly() -> None:
+    eec = load_eec().set_index(["template", "person", "word"])["sentence"]
+    assert eec.loc[(1, "she/her", "angry")] == "She feels angry."
+    assert eec.loc[(2, "she/her", "angry")] == "The situation makes her feel angry."
+    assert eec.loc[(5, "my dad", "annoying")] == "My dad found himself in an annoying situation."
+    assert eec.loc[(5, "Ebony", "grim")] == "Ebony found herself in a grim situation."
+    assert eec.loc[(9, "this man", "")] == "I talked to this man yesterday."
 
 
 # --- splits --------------------------------------------------------------------------------
@@ -608,3 +742,14 @@ def test_real_vader_mismatches_are_the_known_tweets(real_vader: pd.DataFrame) ->
     assert set(mismatches["domain"]) == {"tweets"}
     assert mismatches["n_raters"].min() > 20  # only tweets rated by about 95 people
     assert (mismatches["groundtruth_label"] == mismatches["ratings_label"]).all()
+
+
+def test_real_source_rows_give_the_papers_movie_counts(real_vader: pd.DataFrame) -> None:
+    movie = vader_source_rows("movie")
+    assert len(movie) == 10605
+    assert movie["label"].value_counts().to_dict() == {
+        "negative": 5245,
+        "positive": 5157,
+        "neutral": 203,
+    }
+    assert read_vader_notices().licence.startswith("The MIT License")
