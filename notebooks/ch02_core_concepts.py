@@ -18,8 +18,8 @@
 #
 # Four ideas carry the rest of the book: **neural networks** (weighted sums passed
 # through activation functions), **deep learning** (many such layers stacked),
-# **data at scale** (feeding examples to training faster than one machine's
-# memory allows), and **model optimization** (the choices that decide how well
+# **data at scale** (training on more examples than one machine's memory
+# holds, and feeding them fast enough to keep the computation busy), and **model optimization** (the choices that decide how well
 # training works). This chapter shows how they relate, then makes each one
 # concrete with a small computation you can check:
 #
@@ -94,6 +94,12 @@ use_course_style()
 # z = \sum_{i=1}^{n} w_i x_i + b = \mathbf{w}^\top \mathbf{x} + b,
 # \qquad a = f(z).
 # $$
+#
+# The idea goes back to Rosenblatt's perceptron {cite}`rosenblatt1958perceptron`,
+# whose units fired when their weighted input passed a threshold. A threshold's
+# derivative is zero wherever it exists, which gives gradient descent nothing to
+# follow, so today's networks use activation functions with useful derivatives
+# instead (below, and chapter 7).
 #
 # We call $z$ the **pre-activation** and $a$ the **activation**; the book keeps
 # the two names apart throughout, because chapter 7 differentiates with respect
@@ -224,9 +230,9 @@ linear_accuracy
 # Logistic regression gets {glue:text}`xor_linear_accuracy:.0%` of the four
 # points right, and no choice of weights could reach 100%. Add one hidden layer
 # of two ReLU units and the problem becomes easy. With the weights below (chosen
-# by hand so you can follow them), hidden unit 1 computes $x_1 + x_2$, hidden
-# unit 2 fires only when both inputs are on, and the output subtracts twice the
-# second from the first:
+# by hand so you can follow them), hidden unit 1 counts how many inputs are on
+# (0, 1 or 2), hidden unit 2 fires only when both are on, and the output
+# subtracts twice the second from the first:
 #
 # $$
 # h_1 = \mathrm{ReLU}(x_1 + x_2), \quad h_2 = \mathrm{ReLU}(x_1 + x_2 - 1), \quad
@@ -245,12 +251,15 @@ xor_net.layers[0].set_weights([np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([0.0
 xor_net.layers[1].set_weights([np.array([[1.0], [-2.0]]), np.array([0.0])])
 xor_outputs = xor_net.predict(xor_inputs, verbose=0).ravel()
 np.testing.assert_allclose(xor_outputs, xor_targets, atol=1e-6)
+hidden = keras.ops.convert_to_numpy(xor_net.layers[0](xor_inputs))
+np.testing.assert_allclose(hidden[:, 0], [0, 1, 1, 2])  # h1 counts the inputs that are on
+np.testing.assert_allclose(hidden[:, 1], [0, 0, 0, 1])  # h2 is 1 only when both are on
 xor_outputs
 
 # %% [markdown]
 # The two-layer network outputs exactly 0, 1, 1, 0. The hidden layer built new
-# features ($h_1$: "at least one input is on", $h_2$: "both are on") from which
-# the answer is a straight line. That is the idea of deep learning
+# features ($h_1$: how many inputs are on, $h_2$: 1 when both are on) from which
+# the answer is a straight line: $h_1 - 2h_2$ is $0, 1, 1, 2 - 2 = 0$. That is the idea of deep learning
 # {cite}`lecun2015deep,goodfellow2016deep`: each layer re-describes its input in
 # features that make the next layer's job easier, and training finds those
 # features by itself instead of by hand. Chapter 4 trains such layers on real
@@ -352,7 +361,7 @@ f"{n_batches} batches, mean pixel intensity {streamed_mean:.4f}"
 # %% [markdown]
 # The pipeline delivered {glue:text}`n_batches` batches; their running mean pixel
 # intensity, {glue:text}`streamed_mean:.4f`, is the same as the whole array's.
-# Chapter 9 feeds text to the LSTM through the same kind of pipeline.
+# Chapter 8 feeds text to the LSTM through the same kind of pipeline.
 #
 # ## Model optimization
 #
@@ -407,29 +416,123 @@ glue("dropout_mean", float(in_training.mean()), display=False)
 #
 # ## Exercises
 #
-# 1. Change the neuron's activation to `"tanh"` in both the hand computation and
-#    the Keras layer. What is $a$ now?
-# 2. Show that a network with two *linear* layers (no activation) cannot solve XOR:
-#    write its output as a single linear function of $x_1, x_2$.
-# 3. In the map–reduce cell, what goes wrong if `map_shard` returned per-class
-#    *means* instead of sums and counts, and the reduce step averaged them?
+# ```{exercise}
+# :label: ch02-ex1
 #
-# :::{dropdown} Solution to 1
-# $a = \tanh(z)$ with the same $z$; in code `np.tanh(w @ x + b)` and
-# `keras.layers.Dense(1, activation="tanh")`. The assertion still holds if you
-# change both.
-# :::
+# Change the neuron's activation to `"tanh"` in both the hand computation and
+# the Keras layer. What is $a$ now?
+# ```
 #
-# :::{dropdown} Solution to 2
+# ```{exercise}
+# :label: ch02-ex2
+#
+# Show that a network with two *linear* layers (no activation) cannot solve XOR:
+# write its output as a single linear function of $x_1, x_2$.
+# ```
+#
+# ```{exercise}
+# :label: ch02-ex3
+#
+# In the map–reduce cell, what goes wrong if `map_shard` returned per-class
+# *means* instead of sums and counts, and the reduce step averaged them?
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch02-ex1
+# :class: dropdown
+# ```
+#
+# $a = \tanh(z)$ with the same $z$. By hand and with a one-unit tanh layer
+# given the same weights:
+
+# %%
+tanh_by_hand = float(np.tanh(w @ x + b))
+tanh_neuron = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, activation="tanh")])
+tanh_neuron.layers[0].set_weights([w.reshape(3, 1), np.array([b])])
+tanh_keras = float(tanh_neuron.predict(x.reshape(1, 3), verbose=0)[0, 0])
+np.testing.assert_allclose(tanh_keras, tanh_by_hand, rtol=1e-6)
+glue("tanh_a", tanh_by_hand, display=False)
+tanh_by_hand
+
+# %% [markdown]
+# Both give $a =$ {glue:text}`tanh_a:.4f`. Unlike the sigmoid's, the tanh's
+# output is negative for a negative $z$.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch02-ex2
+# :class: dropdown
+# ```
+#
 # With $h = W_1 \mathbf{x} + \mathbf{b}_1$ and $y = \mathbf{w}_2^\top h + b_2$,
 # $y = (\mathbf{w}_2^\top W_1)\mathbf{x} + (\mathbf{w}_2^\top \mathbf{b}_1 + b_2)$,
 # which is one linear function of $\mathbf{x}$: a single straight boundary, and
-# XOR needs two.
-# :::
+# XOR needs two. The cell checks the algebra on random weights (rows of $X$ are
+# samples, so the products appear transposed), then finds the best any linear
+# function can do on XOR by least squares.
+
+# %%
+rng = np.random.default_rng(0)
+W1, b1, w2, b2 = rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=2), rng.normal()
+two_linear_layers = (xor_inputs @ W1 + b1) @ w2 + b2
+one_linear_map = xor_inputs @ (W1 @ w2) + (b1 @ w2 + b2)
+np.testing.assert_allclose(two_linear_layers, one_linear_map)
+
+with_bias = np.hstack([xor_inputs, np.ones((4, 1))])
+best_linear = with_bias @ np.linalg.lstsq(with_bias, xor_targets, rcond=None)[0]
+np.testing.assert_allclose(best_linear, 0.5)  # the same answer for all four points
+best_linear
+
+# %% [markdown]
+# The best linear fit answers 0.5 for all four points: it cannot separate them.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch02-ex3
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 3
-# An average of shard means weights every shard equally, but shards hold
-# different numbers of each digit, so the result is biased toward classes in
-# small shards. Sums and counts combine exactly; means do not, unless weighted by
-# their counts.
-# :::
+# It depends on how the data was cut. The course's digits are stored sorted by
+# label, so the chapter's five shards each hold all 500 images of two digits,
+# and a digit's "average of shard means" is the mean of its one shard: nothing
+# goes wrong. Real shards mix classes in unequal numbers. Then an unweighted
+# average of shard means gives every shard the same say, however many images
+# of a digit it holds, so the images in a shard where that digit is rare count
+# for more than those in a shard where it is common, and the result is not the
+# class mean. Sums and counts combine exactly; means combine correctly only
+# when weighted by their counts. The cell cuts the shuffled digits into five
+# shards of unequal size and compares:
+
+# %%
+rng = np.random.default_rng(0)
+sharded_rows = np.split(rng.permutation(len(labels)), [300, 1500, 2000, 4200])
+counts = np.array([[np.sum(labels[rows] == c) for c in range(10)] for rows in sharded_rows])
+worst_gap = 0.0
+for c in range(10):
+    shard_class_means = [pixels[rows][labels[rows] == c].mean(axis=0) for rows in sharded_rows]
+    unweighted = np.mean(shard_class_means, axis=0)
+    weighted = np.average(shard_class_means, axis=0, weights=counts[:, c])
+    np.testing.assert_allclose(weighted, class_means[c], rtol=1e-4, atol=1e-9)
+    worst_gap = max(worst_gap, float(np.abs(unweighted - class_means[c]).max()))
+assert counts.min() > 0 and worst_gap > 1  # pixel intensities run from 0 to 255
+glue("shard_count_min", int(counts.min()), display=False)
+glue("shard_count_max", int(counts.max()), display=False)
+glue("mean_of_means_gap", worst_gap, display=False)
+f"largest pixel error of the unweighted average: {worst_gap:.1f}"
+
+# %% [markdown]
+# A shard now holds between {glue:text}`shard_count_min` and
+# {glue:text}`shard_count_max` images of a digit, and the unweighted average of
+# shard means misses the true class mean by up to
+# {glue:text}`mean_of_means_gap:.1f` in some pixel (intensities run from 0 to
+# 255); the average weighted by counts matches it exactly (asserted).
+
+# %% [markdown]
+# ```{solution-end}
+# ```

@@ -20,7 +20,8 @@
 # be right. This chapter takes a small real table with real gaps, the Auto MPG
 # data {cite}`quinlan1993combining` (cars from 1970 to 1982, their engines, weights
 # and fuel consumption), and prepares it for a model that predicts miles per
-# gallon. Along the way:
+# gallon. The copy used here comes from the UCI Machine Learning Repository
+# {cite}`quinlan1993autompg`. Along the way:
 #
 # - **inspect** the table: types, ranges, missing values;
 # - **clean** it: what to do with a missing *target* (you cannot learn from it)
@@ -57,6 +58,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_selection import SelectKBest, f_regression
 from sklearn.impute import SimpleImputer
@@ -146,7 +148,8 @@ else:
 # Filling in a *target* would mean inventing the answers the model is supposed to
 # learn, so the {glue:text}`n_missing_mpg` cars without `mpg` leave the
 # supervised data set. (The UCI repository's own copy of this data leaves out
-# eight cars with unknown `mpg` for the same reason {cite}`quinlan1993combining`.) They are not
+# eight cars with unknown `mpg` for the same reason, following Quinlan's use of
+# it {cite}`quinlan1993autompg,quinlan1993combining`.) They are not
 # useless: once a model is trained, these are exactly the cars one would ask it
 # about.
 
@@ -256,11 +259,19 @@ pd.DataFrame(
 # %% [markdown]
 # ## Normalize: put features on comparable scales
 #
-# The features live on very different scales: weight in pounds is in the
-# thousands, acceleration (seconds from 0 to 60 mph) around 15.
+# The features live on very different scales. On the training rows:
 
 # %%
-train[numeric].agg(["mean", "std"]).round(1)
+train_scales = train[numeric].agg(["mean", "std"])
+glue("mean_weight", float(train_scales.loc["mean", "weight"]), display=False)
+glue("mean_acceleration", float(train_scales.loc["mean", "acceleration"]), display=False)
+assert train_scales.loc["mean", "weight"] > 100 * train_scales.loc["mean", "acceleration"]
+train_scales.round(1)
+
+# %% [markdown]
+# Weight in pounds averages {glue:text}`mean_weight:,.0f`, acceleration (seconds
+# from 0 to 60 mph) {glue:text}`mean_acceleration:.1f`: more than a hundredfold
+# apart (asserted).
 
 # %% [markdown]
 # **Standardization** rescales each feature $x_j$ to
@@ -377,7 +388,8 @@ mae_norm_net = float(runs["normalized"]["val_mae"].iloc[-1])
 glue("epochs_reg", EPOCHS, display=False)
 glue("mae_raw_net", mae_raw_net, display=False)
 glue("mae_norm_net", mae_norm_net, display=False)
-assert mae_norm_net < mae_raw_net
+glue("raw_over_norm", mae_raw_net / mae_norm_net, display=False)
+assert mae_raw_net > 1.5 * mae_norm_net  # the text and summary rely on a clear gap
 fig = plot_learning_curves(runs, metrics=["mae"])
 fig.axes[0].set_ylim(0, 15)
 glue("fig_norm_curves", fig, display=False)
@@ -393,7 +405,9 @@ plt.close(fig)
 #
 # After {glue:text}`epochs_reg` epochs the network on raw features is off by
 # {glue:text}`mae_raw_net:.2f` mpg on the validation cars, the normalized one by
-# {glue:text}`mae_norm_net:.2f` mpg. Nothing changed but the scale of the inputs.
+# {glue:text}`mae_norm_net:.2f` mpg, {glue:text}`raw_over_norm:.1f` times better
+# (asserted to be at least 1.5 times). Nothing changed but the scale of the
+# inputs.
 #
 # ## Leakage: statistics from rows the model should not see
 #
@@ -614,8 +628,9 @@ pd.Series({"test MAE (mpg)": mae_test, "test cars": len(test)}).round(3)
 #   imputed from training statistics. Here, with few gaps, the two gave nearly
 #   the same validation error.
 # - **Standardize** with the training rows' mean and standard deviation; gradient
-#   descent needs it (raw features trained far worse in the same budget), exact
-#   linear regression does not.
+#   descent needs it (on raw features the same network ended with
+#   {glue:text}`raw_over_norm:.1f` times the validation error after the same
+#   epochs), exact linear regression does not.
 # - **Leakage** is information from judged rows reaching the model. Leaking a
 #   scaler's statistics changed nothing measurable here; leaking a feature
 #   selection made pure noise look predictive.
@@ -625,38 +640,137 @@ pd.Series({"test MAE (mpg)": mae_test, "test cars": len(test)}).round(3)
 #
 # ## Exercises
 #
-# 1. Replace the median imputer by `SimpleImputer(strategy="mean")` in
-#    `ridge_pipeline`. Does the validation MAE change much? Why would you expect
-#    that, given how many gaps the training rows have?
-# 2. In case 2 of the leakage section, raise `N_NOISE` to 5,000. Which way do you
-#    expect the leaky $R^2$ to move, and why?
-# 3. Why would it be wrong to choose between the ridge pipeline and the network
-#    by their *test* MAE, and then report that same test MAE?
-# 4. The `OneHotEncoder` has `handle_unknown="ignore"`. What would happen without
-#    it if a test car had an origin never seen in training?
+# ```{exercise}
+# :label: ch03-ex1
 #
-# :::{dropdown} Solution to 1
-# Only {glue:text}`gaps_in_train` training values are filled, so the choice of
-# fill value moves the model very little; expect a change in the second or third
-# decimal of the MAE. Mean and median differ more when a column is skewed and
-# many values are missing.
-# :::
+# Replace the median imputer by `SimpleImputer(strategy="mean")` in
+# `ridge_pipeline`. Does the validation MAE change much? Why would you expect
+# that, given how many gaps the training rows have?
+# ```
 #
-# :::{dropdown} Solution to 2
+# ```{exercise}
+# :label: ch03-ex2
+#
+# In case 2 of the leakage section, raise `N_NOISE` to 5,000. Which way do you
+# expect the leaky $R^2$ to move, and why?
+# ```
+#
+# ```{exercise}
+# :label: ch03-ex3
+#
+# Why would it be wrong to choose between the ridge pipeline and the network
+# by their *test* MAE, and then report that same test MAE?
+# ```
+#
+# ```{exercise}
+# :label: ch03-ex4
+#
+# The `OneHotEncoder` has `handle_unknown="ignore"`. What would happen without
+# it if a test car had an origin never seen in training?
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch03-ex1
+# :class: dropdown
+# ```
+#
+# Only {glue:text}`gaps_in_train` training values are filled (and no
+# validation value), so the fill value can move the model very little:
+
+# %%
+mean_pipeline = clone(ridge_pipeline).set_params(
+    columntransformer__numeric__simpleimputer__strategy="mean"
+)
+mean_pipeline.fit(train, train["mpg"])
+mae_mean_imputer = mean_absolute_error(validation["mpg"], mean_pipeline.predict(validation))
+assert abs(mae_mean_imputer - mae_ridge_pipeline) < 0.05
+glue("mae_mean_imputer", mae_mean_imputer, display=False)
+glue("imputer_change", abs(mae_mean_imputer - mae_ridge_pipeline), display=False)
+pd.Series({"median": mae_ridge_pipeline, "mean": mae_mean_imputer}, name="validation MAE").round(4)
+
+# %% [markdown]
+# The MAE moves from {glue:text}`mae_ridge_pipeline:.4f` to
+# {glue:text}`mae_mean_imputer:.4f` mpg, a change of
+# {glue:text}`imputer_change:.4f`. Mean and median differ more when a column is
+# skewed and many values are missing.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch03-ex2
+# :class: dropdown
+# ```
+#
 # It rises. With more noise columns, the 10 best-correlated ones are chosen from
 # more candidates, so they correlate more strongly with the targets they were
-# chosen on (including the validation rows), and the leaky score looks even
-# better. The honest score stays at or below 0: noise is noise.
-# :::
+# chosen on (the validation rows' included), and the leaky score looks even
+# better. The honest score stays at or below 0: noise is noise. The same
+# experiment with 5,000 columns:
+
+# %%
+scores_5000 = []
+for _ in range(REPEATS):
+    noise = rng.normal(size=(len(known), 5000))
+    chosen = SelectKBest(f_regression, k=K_KEEP).fit(noise, y_known)
+    leaky_fit = Ridge(alpha=1.0).fit(chosen.transform(noise[train_pos]), y_known[train_pos])
+    leaky_r2 = r2_score(y_known[val_pos], leaky_fit.predict(chosen.transform(noise[val_pos])))
+    honest_fit = make_pipeline(SelectKBest(f_regression, k=K_KEEP), Ridge(alpha=1.0))
+    honest_fit.fit(noise[train_pos], y_known[train_pos])
+    honest_r2 = r2_score(y_known[val_pos], honest_fit.predict(noise[val_pos]))
+    scores_5000.append({"leaky selection": leaky_r2, "honest selection": honest_r2})
+scores_5000 = pd.DataFrame(scores_5000)
+assert scores_5000["leaky selection"].mean() > scores["leaky selection"].mean()
+assert scores_5000["honest selection"].mean() < 0
+glue("leaky_r2_mean_5000", float(scores_5000["leaky selection"].mean()), display=False)
+glue("honest_r2_mean_5000", float(scores_5000["honest selection"].mean()), display=False)
+pd.DataFrame({"1,000 columns": scores.mean(), "5,000 columns": scores_5000.mean()}).round(3)
+
+# %% [markdown]
+# The mean leaky $R^2$ rises from {glue:text}`leaky_r2_mean:.3f` to
+# {glue:text}`leaky_r2_mean_5000:.3f`; the honest one stays below 0
+# ({glue:text}`honest_r2_mean_5000:.3f`).
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch03-ex3
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 3
 # The test score would then be the best of two scores on the same rows, a
 # choice made with the test targets: a small version of leakage case 2. It is
 # optimistic. Choose on validation; report test once for the model already chosen.
-# :::
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch03-ex4
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 4
-# `transform` would raise an error on the unseen category. With `"ignore"` the
-# car gets all-zero origin columns, so the model predicts it from the other
-# features.
-# :::
+# `transform` raises an error on the unseen category. With `"ignore"` the car
+# gets all-zero origin columns, so the model predicts it from the other
+# features. Both, on a made-up car from Korea:
+
+# %%
+korean_car = pd.DataFrame({"origin": ["Korea"]})
+strict = OneHotEncoder().fit(train[["origin"]])
+try:
+    strict.transform(korean_car)
+except ValueError as error:
+    print("without handle_unknown:", str(error).splitlines()[0])
+else:
+    raise AssertionError("expected the encoder to refuse an unseen category")
+lenient = OneHotEncoder(handle_unknown="ignore").fit(train[["origin"]])
+assert lenient.transform(korean_car).sum() == 0
+lenient.transform(korean_car).toarray()
+
+# %% [markdown]
+# ```{solution-end}
+# ```

@@ -18,7 +18,7 @@
 #
 # This chapter builds the classic dense network for handwritten digits, 784
 # inputs, 128 hidden ReLU units and a 10-way softmax, on 5,000 real MNIST
-# digits {cite}`lecun1998gradient`, and then looks at the three choices you make
+# digits {cite}`lecun1998gradient`, and then looks at the four choices you make
 # when you build one:
 #
 # - the **architecture**: which layers, and how many weights that makes (derived
@@ -638,40 +638,144 @@ plt.close(fig)
 #
 # ## Exercises
 #
-# 1. How many parameters does a 784 → 256 → 128 → 10 network have? Check with
-#    `build_dense_classifier(hidden_units=[256, 128]).count_params()`.
-# 2. Using the RMS factor $\sqrt{n\sigma^2/2}$, which normal standard deviation
-#    $\sigma$ keeps ReLU activations at the same scale in a layer with $n = 784$
-#    inputs? Compare with what `keras.initializers.HeNormal` uses.
-# 3. Train the plain SGD network with `learning_rate=0.1` instead of 0.01 for the
-#    same epochs. What do you expect, and why is comparing optimizers at one fixed
-#    learning rate each only a first look?
-# 4. Why does the untrained network's loss come out near $\ln 10$, and what
-#    would you suspect if a fresh network started at a loss of 50?
+# ```{exercise}
+# :label: ch04-ex1
 #
-# :::{dropdown} Solution to 1
+# How many parameters does a 784 → 256 → 128 → 10 network have? Check with
+# `build_dense_classifier(hidden_units=[256, 128]).count_params()`.
+# ```
+#
+# ```{exercise}
+# :label: ch04-ex2
+#
+# Using the RMS factor $\sqrt{n\sigma^2/2}$, which normal standard deviation
+# $\sigma$ keeps ReLU activations at the same scale in a layer with $n = 784$
+# inputs? Compare with what `keras.initializers.HeNormal` uses.
+# ```
+#
+# ```{exercise}
+# :label: ch04-ex3
+#
+# Train the plain SGD network with `learning_rate=0.1` instead of 0.01 for the
+# same epochs. What do you expect, and why is comparing optimizers at one fixed
+# learning rate each only a first look?
+# ```
+#
+# ```{exercise}
+# :label: ch04-ex4
+#
+# Why does the untrained network's loss come out near $\ln 10$, and what
+# would you suspect if a fresh network started at a loss of 50?
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch04-ex1
+# :class: dropdown
+# ```
+#
 # $784 \cdot 256 + 256 + 256 \cdot 128 + 128 + 128 \cdot 10 + 10
-# = 200{,}960 + 32{,}896 + 1{,}290 = 235{,}146$, which is what `count_params()`
-# returns.
-# :::
+# = 200{,}960 + 32{,}896 + 1{,}290 = 235{,}146$:
+
+# %%
+deeper_by_hand = dense_params(784, 256) + dense_params(256, 128) + dense_params(128, 10)
+assert deeper_by_hand == build_dense_classifier(hidden_units=[256, 128]).count_params() == 235_146
+deeper_by_hand
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch04-ex2
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 2
-# Setting $n\sigma^2/2 = 1$ gives $\sigma = \sqrt{2/n} = \sqrt{2/784} \approx
-# 0.0505$. `HeNormal` draws from a truncated normal whose standard deviation is
-# $\sqrt{2/n_{\text{in}}}$, the same scale.
-# :::
+# Setting $n\sigma^2/2 = 1$ gives $\sigma = \sqrt{2/n}$. `HeNormal` draws from a
+# truncated normal scaled so that its standard deviation is
+# $\sqrt{2/n_{\text{in}}}$, the same scale. Measured on a 784 × 128 kernel:
+
+# %%
+he_sigma = float(np.sqrt(2 / 784))
+he_kernel = keras.ops.convert_to_numpy(keras.initializers.HeNormal(seed=0)(shape=(784, 128)))
+np.testing.assert_allclose(he_kernel.std(), he_sigma, rtol=0.02)
+glue("he_sigma", he_sigma, display=False)
+glue("he_measured", float(he_kernel.std()), display=False)
+f"sqrt(2/784) = {he_sigma:.4f}; HeNormal's draws have standard deviation {he_kernel.std():.4f}"
+
+# %% [markdown]
+# $\sigma = \sqrt{2/784} =$ {glue:text}`he_sigma:.4f`; the standard deviation of
+# `HeNormal`'s draws is {glue:text}`he_measured:.4f` (asserted equal within 2 %).
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch04-ex3
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 3
-# Ten times larger steps: the training loss falls much faster and the accuracy
-# after the same epochs comes close to momentum's. Each optimizer has its own
-# best learning rate, so a fair comparison tunes the learning rate for each
-# (chapter 6 searches over it) instead of fixing one value.
-# :::
+# Ten times larger steps: expect the training loss to fall much faster, and the
+# accuracy after the same epochs to come close to momentum's. The run:
+
+# %% tags=["remove-stderr"]
+set_seed()
+sgd_fast = fit_and_record(
+    build_dense_classifier(optimizer=keras.optimizers.SGD(learning_rate=0.1)),
+    x_train,
+    y_train,
+    validation_data=(x_val, y_val),
+    epochs=EPOCHS,
+    batch_size=BATCH,
+)
+fast_loss, fast_acc = (float(v) for v in sgd_fast.iloc[-1][["loss", "val_accuracy"]])
+assert fast_loss < optimizer_table.loc["SGD", "loss"] and fast_acc > sgd_acc
+assert (
+    abs(fast_acc - optimizer_table.loc["SGD + momentum 0.9", "val_accuracy"]) < 2 * standard_error
+)
+glue("sgd01_loss", fast_loss, display=False)
+glue("sgd01_acc", fast_acc, display=False)
+sgd_fast.iloc[[-1]].round(3)
+
+# %% [markdown]
+# At learning rate 0.1 plain SGD ends at training loss
+# {glue:text}`sgd01_loss:.3f` and validation accuracy {glue:text}`sgd01_acc:.1%`
+# (at 0.01: {glue:text}`opt_loss_sgd:.3f` and {glue:text}`opt_acc_sgd:.1%`;
+# momentum: {glue:text}`opt_acc_momentum:.1%`, within two standard errors,
+# asserted). Each optimizer has its own best learning rate, so a fair
+# comparison tunes the learning rate for each (chapter 6 searches over it)
+# instead of fixing one value.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch04-ex4
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 4
 # Small random weights give output scores of similar size, so the softmax is
 # close to uniform, $p_k \approx 1/10$, and the loss $-\ln p_{\text{true}}$ is
 # close to $\ln 10$. A loss of 50 means the network is confidently wrong at the
-# start: outputs far too large, typically from badly scaled weights or
-# unscaled inputs (pixels in 0-255), as in the σ = 1 case above.
-# :::
+# start: outputs far too large, typically from badly scaled weights (the σ = 1
+# network above started at {glue:text}`init_loss_n1:,.0f`) or unscaled inputs.
+# The same fresh network fed pixels in 0–255 instead of $[0, 1]$:
+
+# %% tags=["remove-stderr"]
+set_seed()
+fresh = build_dense_classifier()
+loss_scaled = float(fresh.evaluate(x_train, y_train, verbose=0)[0])
+loss_unscaled = float(fresh.evaluate(255 * x_train, y_train, verbose=0)[0])
+assert abs(loss_scaled - np.log(10)) < 0.5 < 10 < loss_unscaled
+glue("loss_scaled", loss_scaled, display=False)
+glue("loss_unscaled", loss_unscaled, display=False)
+pd.Series({"pixels in [0, 1]": loss_scaled, "pixels in 0-255": loss_unscaled}, name="loss")
+
+# %% [markdown]
+# Scaled inputs give {glue:text}`loss_scaled:.2f`, near $\ln 10$; unscaled ones
+# {glue:text}`loss_unscaled:.1f`.
+
+# %% [markdown]
+# ```{solution-end}
+# ```

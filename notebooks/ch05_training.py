@@ -48,6 +48,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 from myst_nb import glue
 from sklearn.model_selection import train_test_split
 
@@ -237,6 +238,7 @@ assert capacity.loc[512, "training accuracy"] > 0.99 > capacity.loc[512, "valida
 assert capacity.loc[512, "at epoch"] < EPOCHS
 assert capacity.loc[[2, 8, 32, 128], "gap"].is_monotonic_increasing
 assert capacity.loc[512, "validation accuracy"] >= capacity["validation accuracy"].max() - 0.01
+assert abs(capacity.loc[512, "gap"] - capacity.loc[128, "gap"]) < 0.01  # "levels off"
 capacity.round(3)
 
 # %%
@@ -276,8 +278,9 @@ plt.close(fig)
 #   *gap* and in the rising validation loss, and the cure is not necessarily a
 #   smaller network but stopping at the right epoch or regularizing.
 # - The gap grows with width from 2 to 128 ({glue:text}`gap_w2_pp:.1f` to
-#   {glue:text}`gap_w128_pp:.1f` percentage points) and then levels off:
-#   training accuracy cannot exceed 100 %.
+#   {glue:text}`gap_w128_pp:.1f` percentage points) and then levels off
+#   ({glue:text}`gap_w512_pp:.1f` at width 512, within a point of width 128's;
+#   both asserted): training accuracy cannot exceed 100 %.
 #
 # ## Data size: more examples narrow the gap
 #
@@ -450,40 +453,162 @@ plt.close(fig)
 #
 # ## Exercises
 #
-# 1. How many gradient steps does one epoch take with `batch_size=32`? With
-#    `batch_size=3500`?
-# 2. Re-run the early-stopping cell with `monitor="val_accuracy"` (Keras then
-#    maximizes it). Why might the restored epoch differ from the one chosen by
-#    validation loss?
-# 3. In the data-size experiment, smaller subsets get fewer gradient steps in
-#    20 epochs. Change the loop so every subset gets the same number of steps
-#    (e.g. `epochs = round(20 / fraction)`). What would you look for to decide
-#    whether the conclusion changes?
-# 4. Why would choosing the number of epochs by watching the *test* loss be a
-#    mistake?
+# ```{exercise}
+# :label: ch05-ex1
 #
-# :::{dropdown} Solution to 1
+# How many gradient steps does one epoch take with `batch_size=32`? With
+# `batch_size=3500`?
+# ```
+#
+# ```{exercise}
+# :label: ch05-ex2
+#
+# Re-run the early-stopping cell with `monitor="val_accuracy"` (Keras then
+# maximizes it). Why might the restored epoch differ from the one chosen by
+# validation loss?
+# ```
+#
+# ```{exercise}
+# :label: ch05-ex3
+#
+# In the data-size experiment, smaller subsets get fewer gradient steps in
+# 20 epochs. Change the loop so every subset gets the same number of steps
+# (e.g. `epochs = round(20 / fraction)`). What would you look for to decide
+# whether the conclusion changes?
+# ```
+#
+# ```{exercise}
+# :label: ch05-ex4
+#
+# Why would choosing the number of epochs by watching the *test* loss be a
+# mistake?
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch05-ex1
+# :class: dropdown
+# ```
+
+# %%
+steps_32 = int(np.ceil(len(x_train) / 32))
+steps_3500 = int(np.ceil(len(x_train) / 3500))
+assert (steps_32, steps_3500) == (110, 1)
+steps_32, steps_3500
+
+# %% [markdown]
 # $\lceil 3500 / 32 \rceil = 110$ steps; with `batch_size=3500` one step per
 # epoch (full-batch gradient descent).
-# :::
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch05-ex2
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 2
-# Accuracy only changes when a digit crosses the decision boundary, so it moves
-# in steps of 1/750 and often stays flat for several epochs while the loss
-# keeps changing; its best epoch can come earlier or later, and ties are
-# common. The loss is the smoother signal, which is why it is the usual choice.
-# :::
+# Up to the epoch where either rule stops, both runs train identically (same
+# seed, same data), so the recorded history answers the question without
+# training again. The function below applies `EarlyStopping`'s rule to a
+# column of the history: an epoch counts as an improvement only if it beats
+# the best so far, and training stops after `patience` epochs without one.
+# Applied to the validation loss it must reproduce what the callback did
+# (asserted); then it is applied to the validation accuracy.
+
+
+# %%
+def early_stopping_rule(values: pd.Series, patience: int, better) -> tuple[int, int | None]:
+    """(best epoch, stopping epoch) of EarlyStopping on a history column; None: not stopped."""
+    best, best_epoch, wait = None, None, 0
+    for epoch, value in values.items():
+        wait += 1
+        if best is None or better(value, best):
+            best, best_epoch, wait = value, epoch, 0
+        elif wait >= patience:
+            return best_epoch, epoch
+    return best_epoch, None
+
+
+assert early_stopping_rule(stopped["val_loss"], PATIENCE, np.less) == (restored_epoch, epochs_run)
+acc_best, acc_stop = early_stopping_rule(stopped["val_accuracy"], PATIENCE, np.greater)
+glue("acc_best_epoch", acc_best, display=False)
+glue(
+    "acc_stop_text",
+    Markdown(
+        f"it would stop at epoch {acc_stop}"
+        if acc_stop is not None
+        else f"it would not yet have stopped after epoch {epochs_run}"
+    ),
+    display=False,
+)
+acc_best, acc_stop
+
+# %% [markdown]
+# On this run the accuracy rule's best epoch so far is
+# {glue:text}`acc_best_epoch`, against {glue:text}`restored_epoch` for the
+# loss, and {glue:md}`acc_stop_text`. The two can differ because accuracy only
+# changes when a digit crosses the decision boundary: it moves in steps of
+# 1/750, often stays flat for several epochs while the loss keeps changing, and
+# a tie does not count as an improvement. The loss is the smoother signal,
+# which is why it is the usual choice.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch05-ex3
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 3
-# Compare the validation accuracy of each subset and the gap with the table
-# above. If the small subsets now reach higher validation accuracy, part of
-# their deficit was under-training, not lack of data; the gap to training
-# accuracy should still be largest for the smallest subset, since it can be
-# memorized.
-# :::
+# Compare the validation accuracy of each subset, and its gap to training
+# accuracy, with the table above. If the small subsets now reach higher
+# validation accuracy, part of their deficit was under-training, not lack of
+# data; the gap should still be largest for the smallest subset, since it can
+# be memorized. To keep the book fast the cell runs only the smallest subset,
+# repeated ten times and trained for 20 epochs: as many steps as the full data
+# gets in 20 epochs, each image seen 200 times (as in 200 epochs, with less
+# bookkeeping between them).
+
+# %% tags=["remove-stderr"]
+subset, _ = train_test_split(
+    np.arange(len(y_train)), train_size=0.1, stratify=y_train, random_state=DEFAULT_SEED
+)
+set_seed()
+small_long = build_dense_classifier()
+repeated = np.tile(subset, 10)
+assert int(np.ceil(len(repeated) / BATCH)) == steps_per_epoch  # the full data's steps
+small_long.fit(x_train[repeated], y_train[repeated], epochs=EPOCHS, batch_size=BATCH, verbose=0)
+long_train_acc = float(small_long.evaluate(x_train[subset], y_train[subset], verbose=0)[1])
+long_val_acc = float(small_long.evaluate(x_val, y_val, verbose=0)[1])
+assert long_train_acc - long_val_acc > data_size.loc[largest, "gap"]  # still the larger gap
+assert long_val_acc < data_size.loc[largest, "validation accuracy"]  # still behind all the data
+glue("long_val_acc", long_val_acc, display=False)
+glue("long_gap_pp", 100 * (long_train_acc - long_val_acc), display=False)
+pd.Series({"training accuracy": long_train_acc, "validation accuracy": long_val_acc}).round(3)
+
+# %% [markdown]
+# With the same number of steps as the full data, the
+# {glue:text}`n_smallest` images reach {glue:text}`long_val_acc:.1%` on
+# validation (after 20 epochs: {glue:text}`val_smallest:.1%`), still below the
+# {glue:text}`val_largest:.1%` of all {glue:text}`n_train:,` rows, and the gap
+# to training accuracy is still {glue:text}`long_gap_pp:.1f` points. The
+# conclusion stands: the smallest set lacks data, not steps.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch05-ex4
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 4
 # The test set would then have influenced the model (through the chosen epoch),
 # so its score would no longer estimate performance on unseen data. Decisions
 # use validation; the test set is read once, at the end.
-# :::
+
+# %% [markdown]
+# ```{solution-end}
+# ```

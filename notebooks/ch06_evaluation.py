@@ -495,40 +495,114 @@ pd.DataFrame(top_pairs, columns=["true digit", "predicted as"])
 #
 # ## Exercises
 #
-# 1. From the test confusion matrix, compute by hand the precision and recall of
-#    the weakest digit, {glue:text}`test_worst_digit`, and check them against the
-#    report.
-# 2. A classifier that always predicts "1" on a data set where 90 % of the
-#    images are 1s has 90 % accuracy. What are its macro-average recall and its
-#    weighted-average recall (10 classes)?
-# 3. Suppose you now try 50 more configurations and keep whichever has the best
-#    *test* accuracy. What does that final test number estimate?
-# 4. The search picked its winner by validation accuracy. Name one reason to
-#    prefer validation *loss* as the criterion, and one reason not to.
+# ```{exercise}
+# :label: ch06-ex1
 #
-# :::{dropdown} Solution to 1
+# From the test confusion matrix, compute by hand the precision and recall of
+# the weakest digit, {glue:text}`test_worst_digit`, and check them against the
+# report.
+# ```
+#
+# ```{exercise}
+# :label: ch06-ex2
+#
+# A classifier that always predicts "1" on a data set where 90 % of the
+# images are 1s has 90 % accuracy. What are its macro-average recall and its
+# weighted-average recall (10 classes)?
+# ```
+#
+# ```{exercise}
+# :label: ch06-ex3
+#
+# Suppose you now try 50 more configurations and keep whichever has the best
+# *test* accuracy. What does that final test number estimate?
+# ```
+#
+# ```{exercise}
+# :label: ch06-ex4
+#
+# The search picked its winner by validation accuracy. Name one reason to
+# prefer validation *loss* as the criterion, and one reason not to.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch06-ex1
+# :class: dropdown
+# ```
+#
 # Precision: the diagonal entry of column {glue:text}`test_worst_digit` divided
 # by the column's sum; recall: the same entry divided by row
-# {glue:text}`test_worst_digit`'s sum (its support). In code:
-# `C = test_confusion.to_numpy(); k = int(class_f1.idxmin()); C[k, k] / C[:, k].sum(), C[k, k] / C[k].sum()`.
-# :::
+# {glue:text}`test_worst_digit`'s sum (its support).
+
+# %%
+C_test = test_confusion.to_numpy()
+k = int(class_f1.idxmin())
+precision_k, recall_k = C_test[k, k] / C_test[:, k].sum(), C_test[k, k] / C_test[k].sum()
+np.testing.assert_allclose(precision_k, test_report.loc[str(k), "precision"])
+np.testing.assert_allclose(recall_k, test_report.loc[str(k), "recall"])
+glue("worst_precision", float(precision_k), display=False)
+glue("worst_recall", float(recall_k), display=False)
+pd.Series({"precision": precision_k, "recall": recall_k}, name=f"digit {k}").round(3)
+
+# %% [markdown]
+# Precision {glue:text}`worst_precision:.3f` and recall
+# {glue:text}`worst_recall:.3f`, as in the report (asserted).
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch06-ex2
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 2
 # Recall is 1 for the class "1" and 0 for the other nine, so the macro average
 # is $1/10 = 0.1$. The weighted average weights "1" by 0.9: $0.9 \cdot 1 = 0.9$,
-# the accuracy, as the identity in this chapter says. The macro average exposes
-# the useless classifier; accuracy and weighted recall do not.
-# :::
+# the accuracy, as the identity in this chapter says. On 1,000 made-up labels:
+
+# %%
+other_digits = np.array([d for d in digits if d != 1])
+true_labels = np.concatenate([np.ones(900, dtype=int), other_digits[np.arange(100) % 9]])
+always_one = np.ones_like(true_labels)
+always_one_report = classification_report_frame(true_labels, always_one, labels=digits)
+macro_recall = float(always_one_report.loc["macro avg", "recall"])
+weighted_recall = float(always_one_report.loc["weighted avg", "recall"])
+assert np.isclose(macro_recall, 0.1) and np.isclose(weighted_recall, 0.9)
+assert np.isclose(accuracy_score(true_labels, always_one), 0.9)
+pd.Series({"accuracy": 0.9, "macro recall": macro_recall, "weighted recall": weighted_recall})
+
+# %% [markdown]
+# The macro average exposes the useless classifier; accuracy and weighted
+# recall do not.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch06-ex3
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 3
 # Nothing trustworthy: the test set has become a validation set, and its best
 # score is optimistic for the same reason the search winner's validation score
 # was. An honest estimate would need new, untouched data.
-# :::
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch06-ex4
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution to 4
 # For: the loss uses the predicted probabilities, so it changes smoothly and
 # separates runs that tie on accuracy (accuracy moves in steps of 1/750 here).
 # Against: accuracy is what the model will be judged by, and a model can have
 # lower loss yet fewer correct answers.
-# :::
+
+# %% [markdown]
+# ```{solution-end}
+# ```

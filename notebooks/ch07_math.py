@@ -85,6 +85,13 @@ use_course_style()
 threadpool_limits(limits=1, user_api="blas")
 rng = np.random.default_rng(SEED)
 
+
+def show_source(*functions) -> None:
+    """Print the source code of each function, as it runs in this chapter."""
+    for function in functions:
+        print(inspect.getsource(function))
+
+
 # %% [markdown]
 # ## Loss functions
 #
@@ -108,8 +115,13 @@ rng = np.random.default_rng(SEED)
 # **Use it for regression**: predicting a price, a temperature, a fuel
 # consumption. Minimizing it is maximum-likelihood estimation when the targets
 # carry Gaussian noise {cite:p}`goodfellow2016deep`. Because errors are squared,
-# a few large errors (outliers) dominate it.
-#
+# a few large errors (outliers) dominate it. In `helpers.losses` the loss and
+# its gradient are one line each (after checking the inputs):
+
+# %%
+show_source(losses.mse, losses.mse_gradient)
+
+# %% [markdown]
 # ### Binary cross-entropy
 #
 # For a yes/no target $y_i \in \{0, 1\}$ and a predicted probability
@@ -139,7 +151,15 @@ rng = np.random.default_rng(SEED)
 # = \frac{p_i - y_i}{N}.
 # $$
 #
-# The code checks that cancellation, and what goes wrong without the second term.
+# The code, with the clipping: where the clip is flat (outside
+# $[10^{-7}, 1-10^{-7}]$) the gradient is 0.
+
+# %%
+show_source(losses.binary_crossentropy, losses.binary_crossentropy_gradient)
+
+# %% [markdown]
+# The next cell checks the cancellation, and what goes wrong without the second
+# term.
 
 # %%
 y_binary = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
@@ -191,8 +211,13 @@ glue("bce_full", float(full_bce), display=False)
 # single-label classification with more than two classes**, such as digits
 # 0-9 (Keras' `SparseCategoricalCrossentropy` is the same loss taking integer
 # labels instead of one-hot rows). With $K = 2$ and columns $(1-p, p)$ it is
-# exactly binary cross-entropy, which the next cell confirms.
-#
+# exactly binary cross-entropy, which a cell below confirms. The code sums over
+# classes and averages over samples:
+
+# %%
+show_source(losses.categorical_crossentropy, losses.categorical_crossentropy_gradient)
+
+# %% [markdown]
 # ### Hinge loss
 #
 # For labels $y_i \in \{-1, +1\}$ and a raw score $s_i$ (no sigmoid),
@@ -213,6 +238,9 @@ glue("bce_full", float(full_bce), display=False)
 # `helpers.losses.hinge`. (At the kink, $y_i s_i = 1$, the loss has no
 # derivative; any value between the two sides is a valid subgradient, and we
 # use 0.)
+
+# %%
+show_source(losses.hinge, losses.hinge_gradient)
 
 # %%
 # K = 2 categorical cross-entropy with columns (1 - p, p) is binary cross-entropy
@@ -290,9 +318,27 @@ loss_table.style.format("{:.3g}")
 # and all four gradients agree with finite differences (largest relative error
 # {glue:text}`loss_worst_gradient:.1e`). The relative error of two arrays $a$,
 # $b$ is $\lVert a-b\rVert / (\lVert a\rVert + \lVert b\rVert)$: 0 when they are
-# equal, about 1 when they are unrelated. The unit tests in
-# `tests/test_losses.py` also check hand-computed cases, so that a missing
-# factor $\frac{1}{N}$, a flipped sign or a dropped term fails.
+# equal, and at most 1 (when $b = -a$). For two *unrelated* arrays of equal norm
+# it is about $1/\sqrt{2} \approx 0.71$: random directions in many dimensions
+# are nearly perpendicular, so $\lVert a-b\rVert \approx \sqrt{2}\,\lVert a\rVert$
+# against a denominator of $2\lVert a\rVert$. So an error of $10^{-6}$ means
+# agreement, and one near 0.7 means no relation at all. The cell checks this on
+# two random vectors.
+
+# %%
+unrelated_a, unrelated_b = np.random.default_rng(2).normal(size=(2, 10_000))
+unrelated_b *= np.linalg.norm(unrelated_a) / np.linalg.norm(unrelated_b)  # equal norms
+unrelated_error = mlp.relative_error(unrelated_a, unrelated_b)
+assert abs(unrelated_error - 1 / np.sqrt(2)) < 0.02
+assert mlp.relative_error(unrelated_a, -unrelated_a) == 1.0
+glue("unrelated_error", unrelated_error, display=False)
+unrelated_error
+
+# %% [markdown]
+# Two random vectors of 10,000 entries and equal norm have a relative error of
+# {glue:text}`unrelated_error:.3f`. The unit tests in `tests/test_losses.py`
+# also check hand-computed cases, so that a missing factor $\frac{1}{N}$, a
+# flipped sign or a dropped term fails.
 #
 # {numref}`fig-losses` plots each loss for a single sample against the
 # prediction.
@@ -620,6 +666,16 @@ plt.close(fig)
 # the bias-corrected $\sqrt{s/(1-\beta_2^t)}$, which makes a difference when
 # gradients are tiny.
 #
+# Here are the update rules as `helpers.optimizers` runs them, one array at a
+# time (the rest of each class only checks its arguments and keeps the state).
+# Keras writes $m \leftarrow \beta_1 m + (1-\beta_1) g$ as
+# $m \leftarrow m + (g - m)(1-\beta_1)$, the same number computed in another
+# order, and so does our code, so that the two agree to the last bit:
+
+# %%
+show_source(SGD._update, Adam._update)
+
+# %% [markdown]
 # To check that our code takes the same steps as Keras, we run our optimizer
 # and Keras' side by side for {glue:text}`opt_steps` steps on the line-fitting
 # problem, in float32 (Keras' default), from the same start, each computing its
@@ -682,6 +738,12 @@ glue(
 )
 opt_losses = {name: loss_2d(paths[0][-1].astype(float)) for name, paths in optimizer_paths.items()}
 assert opt_losses["SGD"] > max(opt_losses["momentum"], opt_losses["Adam"]) > best_loss
+# momentum swings back: its distance to the minimum grows again at some step
+momentum_distance = np.linalg.norm(optimizer_paths["momentum"][0] - theta_best, axis=1)
+assert np.any(np.diff(momentum_distance) > 0)
+# Adam's first step moves each coordinate by about the learning rate: a diagonal step
+adam_first_step = np.abs(optimizer_paths["Adam"][0][1] - optimizer_paths["Adam"][0][0])
+np.testing.assert_allclose(adam_first_step, 0.1, rtol=1e-3)
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 4.6))
@@ -707,10 +769,12 @@ plt.close(fig)
 # {glue:text}`opt_worst_diff:.1e` (the code requires at most $10^{-6}$):
 # {glue:text}`opt_agreement`. SGD ends at a loss of
 # {glue:text}`opt_loss_SGD:.4f`, still walking along the valley floor; momentum
-# builds up speed, overshoots the minimum and swings back, ending at
+# builds up speed, overshoots the minimum and swings back (its distance to the
+# minimum grows again on the way, asserted), ending at
 # {glue:text}`opt_loss_momentum:.4f`; Adam, whose steps have size about $\eta$
-# in each coordinate, first heads diagonally and ends at
-# {glue:text}`opt_loss_Adam:.4f` (the minimum is {glue:text}`gd2_best_loss:.4f`).
+# in each coordinate, first heads diagonally (its first step moves both weights
+# by $\eta$, asserted) and ends at {glue:text}`opt_loss_Adam:.4f` (the minimum
+# is {glue:text}`gd2_best_loss:.4f`).
 # `tests/test_optimizers.py` repeats the comparison in float64 for all three
 # and for Nesterov momentum. (In float64 one detail shows: Keras keeps the
 # learning rate in a float32 variable, so the test uses learning rates that
@@ -824,7 +888,13 @@ plt.close(fig)
 # | loss | $L = -\frac{1}{N}\sum_{i}\sum_{k} Y_{ik}\log a^{(2)}_{ik}$ | scalar |
 #
 # `helpers.mlp.forward` computes exactly these lines and returns every $z$ and
-# $a$ in a cache, because the backward pass needs both.
+# $a$ in a cache, because the backward pass needs both (the loss, computed from
+# the logits $z^{(2)}$ for stability, is `mlp.loss`):
+
+# %%
+show_source(mlp.forward)
+
+# %% [markdown]
 #
 # ### The backward pass, layer by layer
 #
@@ -881,12 +951,113 @@ plt.close(fig)
 #
 # Every layer repeats the same two moves: the weight gradient is (activations
 # coming in)$^{\top}$ times ($\delta$ of the layer), and $\delta$ passes down
-# through the transposed weights and the activation's derivative. The whole
-# backward pass costs about as much as the forward pass: a few matrix products.
-# Here is the code, line for line the derivation:
+# through the transposed weights and the activation's derivative. Here is the
+# code, line for line the derivation:
 
 # %%
-print(inspect.getsource(mlp.backward))
+show_source(mlp.backward)
+
+# %% [markdown]
+# ### What the backward pass costs
+#
+# Matrix products do almost all the work, so count them. The forward pass does
+# one per layer, $a^{(\ell-1)} W^{(\ell)}$. The backward pass does two per
+# layer: the weight gradient $a^{(\ell-1)\top}\delta^{(\ell)}$ and the
+# gradient passed down, $\delta^{(\ell)} W^{(\ell)\top}$. Each multiplies the
+# same three dimensions as the forward product, in another order, so each
+# costs as many multiply-adds. A layer's backward pass therefore costs **about
+# twice its forward pass**: these are chapter 1's two operations per parameter
+# forward and four backward, the $2 + 4 = 6$ of $C \approx 6ND$.
+#
+# One product is skipped: the first layer need not pass a gradient down to
+# $X$, which is data, not weights. The cell counts the products in the source
+# above and the multiply-adds of each for a batch of $N = 512$ images.
+
+# %%
+n_batch, d_in, n_hidden, n_classes = 512, 784, 128, 10
+assert inspect.getsource(mlp.forward).count(" @ ") == 2
+assert inspect.getsource(mlp.backward).count(" @ ") == 3
+# a product (n x k) @ (k x m) is n * k * m multiply-adds
+products = pd.DataFrame(
+    [
+        ("forward", "a0 @ W1", n_batch * d_in * n_hidden),
+        ("forward", "a1 @ W2", n_batch * n_hidden * n_classes),
+        ("backward", "a1.T @ dz2 (dW2)", n_hidden * n_batch * n_classes),
+        ("backward", "dz2 @ W2.T (da1)", n_batch * n_classes * n_hidden),
+        ("backward", "a0.T @ dz1 (dW1)", d_in * n_batch * n_hidden),
+    ],
+    columns=["pass", "product", "multiply-adds"],
+)
+skipped = n_batch * n_hidden * d_in  # dz1 @ W1.T, the gradient for X: not needed
+forward_cost, backward_cost = (
+    int(products.loc[products["pass"] == part, "multiply-adds"].sum())
+    for part in ("forward", "backward")
+)
+first_layer_forward = n_batch * d_in * n_hidden
+assert (d_in * n_batch * n_hidden + skipped) == 2 * first_layer_forward  # a layer: twice
+assert 1 < backward_cost / forward_cost < 1.05  # this network: barely more than forward
+glue("bwd_fwd_counted", backward_cost / forward_cost, display=False)
+glue("bwd_fwd_with_input", (backward_cost + skipped) / forward_cost, display=False)
+glue("first_layer_share", first_layer_forward / forward_cost, display=False)
+products.style.format({"multiply-adds": "{:,}"}).hide(axis="index")
+
+# %% [markdown]
+# The first layer holds {glue:text}`first_layer_share:.1%` of the forward
+# work, and its skipped product is the big one, so for this network the
+# backward pass costs only {glue:text}`bwd_fwd_counted:.2f` times the forward
+# pass; with the gradient for $X$ it would be exactly
+# {glue:text}`bwd_fwd_with_input:.2f` times. In a deep network every layer but
+# the first passes its gradient down, and the ratio approaches 2. (So chapter
+# 1's $6ND$ overstates what the digit network costs to train: its backward pass
+# is closer to 2 operations per parameter than to 4.)
+#
+# A timing on this machine shows the same. The cell times `mlp.forward` and
+# `mlp.backward` on a batch of 512 random inputs, and separately the three products
+# of the first layer: the forward one and the two a layer's backward pass needs.
+# Each is timed 30 times and the fastest run kept, the least disturbed by
+# other work on the machine.
+
+# %%
+timing_rng = np.random.default_rng(1)  # timings do not depend on the values
+X_time = timing_rng.random((n_batch, d_in))
+Y_time = mlp.one_hot(timing_rng.integers(0, n_classes, size=n_batch), n_classes)
+params_time = mlp.init_params(d_in, n_hidden, n_classes, seed=SEED)
+cache_time = mlp.forward(params_time, X_time)
+dz1_time = (cache_time["a2"] - Y_time) / n_batch @ params_time["W2"].T * (cache_time["z1"] > 0)
+
+
+def fastest(function, repeats=30):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+timed = {
+    "mlp.forward": fastest(lambda: mlp.forward(params_time, X_time)),
+    "mlp.backward": fastest(lambda: mlp.backward(params_time, cache_time, Y_time)),
+    "a0 @ W1 (forward)": fastest(lambda: X_time @ params_time["W1"]),
+    "a0.T @ dz1 (dW1)": fastest(lambda: X_time.T @ dz1_time),
+    "dz1 @ W1.T (gradient for X)": fastest(lambda: dz1_time @ params_time["W1"].T),
+}
+timed_whole = timed["mlp.backward"] / timed["mlp.forward"]
+timed_layer = (timed["a0.T @ dz1 (dW1)"] + timed["dz1 @ W1.T (gradient for X)"]) / timed[
+    "a0 @ W1 (forward)"
+]
+assert timed_layer > 1.2  # loosely: timings depend on the machine and its load
+glue("bwd_fwd_timed", timed_whole, display=False)
+glue("layer_bwd_fwd_timed", timed_layer, display=False)
+pd.Series({name: 1000 * t for name, t in timed.items()}, name="fastest of 30 (ms)").round(2)
+
+# %% [markdown]
+# On the machine that built this page `mlp.backward` took
+# {glue:text}`bwd_fwd_timed:.2f` times as long as `mlp.forward` (counted:
+# {glue:text}`bwd_fwd_counted:.2f`), and the first layer's two backward products
+# took {glue:text}`layer_bwd_fwd_timed:.2f` times as long as its forward product
+# (counted: 2). Timings move with the machine and its load, so only the counts
+# are asserted exactly; the timed layer ratio is only required to exceed 1.2.
 
 # %% [markdown]
 # Before checking the whole network, the first step alone. The next cell
@@ -1065,6 +1236,12 @@ keras_accuracy = float(np.mean(np.argmax(keras_probabilities, axis=1) == y_val))
 assert scratch_history[-1] < 0.5 * scratch_history[0]  # the loss fell
 assert scratch_accuracy > 0.85 and keras_accuracy > 0.85
 assert abs(scratch_accuracy - keras_accuracy) < 0.03  # the same network learns about as well
+pace_gap = max(
+    abs(ours - theirs) / theirs
+    for ours, theirs in zip(scratch_history, keras_history.history["loss"], strict=True)
+)
+assert pace_gap < 0.2  # "their training losses fall at the same pace"
+glue("pace_gap_percent", 100 * float(pace_gap), display=False)
 glue("scratch_accuracy", float(scratch_accuracy), display=False)
 glue("keras_accuracy", float(keras_accuracy), display=False)
 glue("scratch_seconds", float(scratch_seconds), display=False)
@@ -1103,7 +1280,8 @@ plt.close(fig)
 # {glue:text}`keras_accuracy:.1%` (chance is {glue:text}`chance_accuracy:.0%`).
 # The two do not follow identical paths, since they shuffle the batches
 # differently and compute in different precisions, but their training losses
-# fall at the same pace ({numref}`fig-training`). Training took
+# fall at the same pace ({numref}`fig-training`): epoch by epoch they differ by
+# at most {glue:text}`pace_gap_percent:.0f`% (asserted below 20 %). Training took
 # {glue:text}`scratch_seconds:.1f` s in NumPy and {glue:text}`keras_seconds:.1f` s
 # in Keras on the machine that built this page (timings depend on the machine
 # and its load, so nothing asserts them). Part of Keras' time is a one-off
@@ -1140,61 +1318,197 @@ plt.close(fig)
 #
 # ## Exercises
 #
-# 1. Show on paper that binary cross-entropy is categorical cross-entropy with
-#    $K = 2$ classes, then check it in code with `helpers.losses`.
-# 2. For $L(w) = 2(w-1)^2$, what learning rate reaches the minimum in one step
-#    from any start? What happens at exactly $\eta = 0.5$?
-# 3. If the loss were a **sum** over samples instead of a mean, how would the
-#    gradient change when you double the batch size, and what would that do to
-#    a learning rate tuned for batches of 32?
-# 4. Swap the ReLU for a sigmoid in `helpers.mlp`. Which line of the backward
-#    pass changes, and why must the derivative be evaluated at $z^{(1)}$ and
-#    not at $a^{(1)}$ (or, if you use $a^{(1)}$, how must the formula change)?
-# 5. By the $1/B$ law, what batch size halves the root-mean-square error of a
-#    gradient estimate made with batches of 16?
+# ```{exercise}
+# :label: ch07-ex1
 #
-# :::{dropdown} Solution 1
+# Show on paper that binary cross-entropy is categorical cross-entropy with
+# $K = 2$ classes, then check it in code with `helpers.losses`.
+# ```
+#
+# ```{exercise}
+# :label: ch07-ex2
+#
+# For $L(w) = 2(w-1)^2$, what learning rate reaches the minimum in one step
+# from any start? What happens at exactly $\eta = 0.5$?
+# ```
+#
+# ```{exercise}
+# :label: ch07-ex3
+#
+# If the loss were a **sum** over samples instead of a mean, how would the
+# gradient change when you double the batch size, and what would that do to
+# a learning rate tuned for batches of 32?
+# ```
+#
+# ```{exercise}
+# :label: ch07-ex4
+#
+# Swap the ReLU for a sigmoid in `helpers.mlp`. Which line of the backward
+# pass changes, and why must the derivative be evaluated at $z^{(1)}$ and
+# not at $a^{(1)}$ (or, if you use $a^{(1)}$, how must the formula change)?
+# ```
+#
+# ```{exercise}
+# :label: ch07-ex5
+#
+# By the $1/B$ law, what batch size halves the root-mean-square error of a
+# gradient estimate made with batches of 16?
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch07-ex1
+# :class: dropdown
+# ```
+#
 # With columns $(1-p, p)$ and one-hot target $(1-y, y)$, the categorical sum
 # $-\sum_k y_k\log p_k$ has exactly two terms, $-(1-y)\log(1-p) - y\log p$,
 # which is the binary cross-entropy of one sample; averaging over samples
 # gives the same mean. In code:
-# `losses.categorical_crossentropy(np.stack([1 - y, y], 1), np.stack([1 - p, p], 1))`
-# equals `losses.binary_crossentropy(y, p)`; the cell after the hinge loss
-# asserts it.
-# :::
+
+# %%
+y_ex = np.array([0.0, 1.0, 1.0, 0.0])
+p_ex = np.array([0.2, 0.7, 0.9, 0.4])
+as_categorical = losses.categorical_crossentropy(
+    np.stack([1 - y_ex, y_ex], axis=1), np.stack([1 - p_ex, p_ex], axis=1)
+)
+np.testing.assert_allclose(as_categorical, losses.binary_crossentropy(y_ex, p_ex), rtol=1e-12)
+as_categorical
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch07-ex2
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution 2
 # Here $a = 4$, so $w_1 - w^\ast = (1 - 4\eta)(w_0 - w^\ast)$, which is 0 for
 # $\eta = 1/a = 0.25$. At $\eta = 0.5 = 2/a$ the factor is $-1$: the iterates
 # jump between $w_0$ and $2w^\ast - w_0$ forever, neither converging nor
-# diverging. Any larger rate diverges, as the $\eta = 0.52$ run shows.
-# :::
+# diverging. Any larger rate diverges, as the $\eta = 0.52$ run shows. Four
+# steps of each from $w_0 = -1.5$ (the $L$ of this chapter's 1-D example):
+
+# %%
+steps_ex = {}
+for eta in (0.25, 0.5):
+    w, path = w_start, [w_start]
+    for _ in range(4):
+        w = w - eta * gradient_1d(w)
+        path.append(w)
+    steps_ex[eta] = path
+assert steps_ex[0.25][1:] == [w_star] * 4
+assert steps_ex[0.5] == [w_start, 2 * w_star - w_start] * 2 + [w_start]
+pd.DataFrame(steps_ex).rename_axis(index="step", columns="learning rate")
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch07-ex3
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution 3
 # A sum's gradient is $N$ times the mean's, so doubling the batch doubles the
 # gradient and, with the same $\eta$, the step. A learning rate tuned for 32
 # samples would be twice too large for 64, and could cross the stability limit
 # $2/\lambda_{\max}$ (whose $\lambda_{\max}$ also scales with $N$ for a sum).
 # With a mean, as in Keras and `helpers.losses`, the gradient's size does not
-# depend on the batch size; only its noise does. The unit tests check this:
-# repeating a batch must not change a loss or its gradient.
-# :::
+# depend on the batch size; only its noise does. On the line fit, a batch of 32
+# rows and the same rows twice over:
+
+# %%
+rows_32 = np.arange(32)
+rows_64 = np.concatenate([rows_32, rows_32])
+mean_32, mean_64 = gradient_2d(theta_start, rows_32), gradient_2d(theta_start, rows_64)
+np.testing.assert_allclose(mean_64, mean_32)  # mean loss: the same gradient
+np.testing.assert_allclose(64 * mean_64, 2 * (32 * mean_32))  # sum loss: twice the gradient
+pd.DataFrame(
+    {"mean loss": [mean_32, mean_64], "sum loss": [32 * mean_32, 64 * mean_64]},
+    index=["32 rows", "the same rows twice"],
+)
+
+# %% [markdown]
+# The unit tests check this for every loss: repeating a batch must not change
+# a loss or its gradient.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch07-ex4
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution 4
 # Only the derivative $g'$ in the line `dz1 = da1 * g_prime(cache["z1"])`
 # changes: for the sigmoid, $\sigma'(z) = \sigma(z)(1-\sigma(z))$.
-# `mlp.backward(..., activation="sigmoid")` does this, and
-# `tests/test_mlp.py` gradient-checks it. The chain rule differentiates
-# $a = g(z)$ with respect to its input $z$, so $g'$ takes $z$. Written in
-# terms of the activation the same derivative is $a(1-a)$; plugging $a$ into
-# $\sigma'$ instead, $\sigma(a)(1-\sigma(a))$, would be a different and wrong
-# number. (For ReLU the mistake happens to be harmless, since $a > 0$ exactly
-# when $z > 0$; for sigmoid and tanh it is not.)
-# :::
+# `mlp.backward(..., activation="sigmoid")` does this. The chain rule
+# differentiates $a = g(z)$ with respect to its input $z$, so $g'$ takes $z$.
+# Written in terms of the activation the same derivative is $a(1-a)$; plugging
+# $a$ into $\sigma'$ instead, $\sigma(a)(1-\sigma(a))$, gives a different and
+# wrong number. (For ReLU the mistake happens to be harmless, since $a > 0$
+# exactly when $z > 0$; for sigmoid and tanh it is not.) A gradient check on a
+# small sigmoid network shows all three:
+
+# %%
+ex_rng = np.random.default_rng(3)
+tiny = mlp.init_params(6, 5, 3, seed=SEED)
+tiny["b1"] = ex_rng.normal(scale=0.1, size=5)
+X_tiny, Y_tiny = ex_rng.normal(size=(8, 6)), mlp.one_hot(ex_rng.integers(0, 3, size=8), 3)
+cache_tiny = mlp.forward(tiny, X_tiny, activation="sigmoid")
+numeric_W1 = mlp.numerical_gradient(
+    lambda: mlp.loss(tiny, X_tiny, Y_tiny, activation="sigmoid"), tiny["W1"]
+)
+da1_tiny = (cache_tiny["a2"] - Y_tiny) / len(Y_tiny) @ tiny["W2"].T
+a1_tiny = cache_tiny["a1"]
+variants = {
+    "mlp.backward (sigma'(z))": mlp.backward(tiny, cache_tiny, Y_tiny, activation="sigmoid")["W1"],
+    "a (1 - a)": X_tiny.T @ (da1_tiny * a1_tiny * (1 - a1_tiny)),
+    "sigma'(a): wrong": X_tiny.T @ (da1_tiny * sigmoid_derivative(a1_tiny)),
+}
+errors_ex = {name: mlp.relative_error(grad, numeric_W1) for name, grad in variants.items()}
+assert max(errors_ex["mlp.backward (sigma'(z))"], errors_ex["a (1 - a)"]) < 1e-6
+assert errors_ex["sigma'(a): wrong"] > 0.01
+glue("sigmoid_wrong_error", errors_ex["sigma'(a): wrong"], display=False)
+pd.Series(errors_ex, name="relative error vs finite differences").map("{:.1e}".format)
+
+# %% [markdown]
+# The wrong version is off by a relative error of
+# {glue:text}`sigmoid_wrong_error:.2f`; the other two agree with finite
+# differences. `tests/test_mlp.py` gradient-checks the sigmoid option too.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch07-ex5
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution 5
 # The mean squared error scales like $1/B$, so its square root scales like
 # $1/\sqrt{B}$; halving it takes 4 times the batch: $B = 64$ (slightly less
 # because of the finite-population factor $\frac{N-B}{N-1}$). The measurement
-# above agrees: compare the values at 16 and 64 in {numref}`fig-minibatch`.
-# :::
+# above agrees:
+
+# %%
+rms = dict(zip(batch_sizes.tolist(), np.sqrt(measured), strict=True))
+measured_halving = float(rms[16] / rms[64])
+predicted_halving = float(
+    np.sqrt(predicted[batch_sizes == 16][0] / predicted[batch_sizes == 64][0])
+)
+assert 1.8 < measured_halving < 2.2
+glue("rms_ratio_measured", measured_halving, display=False)
+glue("rms_ratio_predicted", predicted_halving, display=False)
+measured_halving, predicted_halving
+
+# %% [markdown]
+# Batches of 16 miss the full gradient by {glue:text}`rms_ratio_measured:.2f`
+# times as much as batches of 64 (predicted, with the finite-population factor:
+# {glue:text}`rms_ratio_predicted:.2f`).
+
+# %% [markdown]
+# ```{solution-end}
+# ```

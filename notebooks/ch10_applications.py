@@ -57,10 +57,12 @@ use_course_style()
 #
 # **Classification and sentiment.** A text classifier maps a piece of text to a
 # label: spam or not, topic, or the opinion it expresses. {term}`Sentiment analysis`
-# is this book's project: chapters 8 and 9 train an {term}`LSTM` to sort movie-review
-# sentences into positive, neutral and negative, using sentences rated by about
-# twenty people each, and compare it with VADER, a rule-based analyzer built from a
-# hand-validated lexicon {cite}`hutto2014vader`. Many text classifiers now start
+# is this book's project: chapters 8 and 9 train an {term}`LSTM` on sentences rated
+# by about twenty people each, on two tasks: sorting movie-review snippets into
+# positive and negative, and sorting sentences from four kinds of text (movie
+# reviews, tweets, product reviews and newspaper editorials) into negative,
+# neutral and positive. They compare it with VADER, a rule-based analyzer built
+# from a hand-validated lexicon {cite}`hutto2014vader`. Many text classifiers now start
 # from a pre-trained Transformer such as BERT, which is first trained to fill in
 # masked words on large unlabelled corpora and then
 # {term}`fine-tuned <fine-tuning>` on the task with one added output layer
@@ -299,8 +301,6 @@ screening = pd.DataFrame(
 glue("ppv_1", float(screening.iloc[1, 1]), display=False)
 glue("ppv_10", float(screening.iloc[4, 1]), display=False)
 glue("false_alarm_share_1", float(100 - screening.iloc[1, 1]), display=False)
-# For exercise 1: the paper's high-sensitivity operating point on the same images.
-glue("ppv_1_high_sens", float(100 * positive_predictive_value(0.01, 0.975, 0.934)), display=False)
 screening.style.format("{:.1f}").hide(axis="index")
 
 # %% [markdown]
@@ -354,40 +354,83 @@ plt.close(fig)
 # %% [markdown]
 # ## Exercises
 #
-# 1. The retinopathy paper also reports a high-sensitivity operating point on the
-#    same validation set: 97.5% sensitivity and 93.4% specificity
-#    {cite}`gulshan2016development`. Compute the positive predictive value at a
-#    prevalence of 1% and compare it with the high-specificity point. Which would you
-#    choose for a screening programme, and why?
-# 2. Pick one application from this chapter that a startup might build. Write down
-#    the data it needs, who is affected by each kind of error, and one published
-#    limit that your evaluation must check before launch.
-# 3. The pneumonia study found that networks could tell which hospital an X-ray came
-#    from {cite}`zech2018variable`. You are buying a model validated at one hospital
-#    for use at yours. What evidence would you ask the vendor for?
+# ```{exercise}
+# :label: ch10-ex1
 #
-# :::{dropdown} Solution 1
-# `positive_predictive_value(0.01, 0.975, 0.934)` gives
+# The retinopathy paper also reports a high-sensitivity operating point on the
+# same validation set: 97.5% sensitivity and 93.4% specificity
+# {cite}`gulshan2016development`. Compute the positive predictive value at a
+# prevalence of 1% and compare it with the high-specificity point. Which would you
+# choose for a screening programme, and why?
+# ```
+#
+# ```{exercise}
+# :label: ch10-ex2
+#
+# Pick one application from this chapter that a startup might build. Write down
+# the data it needs, who is affected by each kind of error, and one published
+# limit that your evaluation must check before launch.
+# ```
+#
+# ```{exercise}
+# :label: ch10-ex3
+#
+# The pneumonia study found that networks could tell which hospital an X-ray came
+# from {cite}`zech2018variable`. You are buying a model validated at one hospital
+# for use at yours. What evidence would you ask the vendor for?
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch10-ex1
+# :class: dropdown
+# ```
+#
+# The function of the medicine section, at the high-sensitivity point:
+
+# %%
+ppv_high_sensitivity = float(100 * positive_predictive_value(0.01, 0.975, 0.934))
+assert ppv_high_sensitivity < float(screening.iloc[1, 1])
+glue("ppv_1_high_sens", ppv_high_sensitivity, display=False)
+f"{ppv_high_sensitivity:.1f}% of flagged patients have the condition"
+
+# %% [markdown]
 # {glue:text}`ppv_1_high_sens:.0f`%, against {glue:text}`ppv_1:.0f`% at the
-# high-specificity point: the lower specificity multiplies
-# the false alarms among the 99% who are healthy. A programme that sends every flag
-# to a specialist would be swamped; one where a flag only triggers a cheap second
-# look might accept this to miss fewer cases. The choice depends on the cost of each
-# error, not on the model alone.
-# :::
+# high-specificity point: the lower specificity multiplies the false alarms
+# among the 99% who are healthy. A programme that sends every flag to a
+# specialist would be swamped; one where a flag only triggers a cheap second
+# look might accept this to miss fewer cases. The choice depends on the cost of
+# each error, not on the model alone.
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch10-ex2
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution 2
 # For example, a sentiment monitor for product reviews: it needs labelled reviews
 # from the products and language it will see; a false negative hides an angry
 # customer, a false positive wastes an agent's time; and it must be checked for
 # score shifts across names and identity terms, as in the sentiment-system audit
 # {cite}`kiritchenko2018examining`, and across the kinds of text it will meet.
-# :::
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch10-ex3
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution 3
 # Performance measured on data from hospitals other than the training ones, ideally
 # on a sample from your own hospital, with your own prevalence; results broken down
 # by patient group and by scanner or site; the prevalence in the validation data, so
 # you can recompute the predictive value for your population; and a plan to monitor
 # performance after deployment.
-# :::
+
+# %% [markdown]
+# ```{solution-end}
+# ```

@@ -34,6 +34,7 @@ import platform
 
 import keras
 import pandas as pd
+import tensorflow as tf
 from IPython.display import Markdown
 from myst_nb import glue
 
@@ -54,11 +55,38 @@ use_course_style()
 # {term}`loss functions <loss function>`, {term}`optimizers <optimizer>`, data
 # pipelines) and ways to save and serve a trained model.
 #
-# **TensorFlow** represents a computation as a dataflow graph that it can place on
-# many devices, from multicore CPUs and GPUs to Google's Tensor Processing Units, and
-# across many machines; it was built for research and for production at Google
-# {cite}`abadi2016tensorflow`. Around it sit tools for input pipelines (`tf.data`),
-# serving and mobile deployment.
+# **TensorFlow** was built for research and for production at Google around
+# dataflow graphs, which it can optimize and place on many devices, from multicore
+# CPUs and GPUs to Google's Tensor Processing Units, and across many machines
+# {cite}`abadi2016tensorflow`. Since version 2 it no longer makes you build the
+# graph first: operations run *eagerly*, one at a time as Python reaches them, like
+# NumPy, and `tf.function` traces a Python function into a graph when you want one,
+# for speed or to save the model for serving without Python
+# {cite}`agrawal2019tensorflow`. (Keras does this to its training step; that is the
+# one-off cost chapter 7 mentions.) Around it sit tools for input pipelines
+# (`tf.data`), serving and mobile deployment. Both modes, in this environment:
+
+# %%
+assert tf.executing_eagerly()  # the default in TensorFlow 2
+eager_result = tf.constant([1.0, 2.0]) * 3.0  # computed at once; its value is there
+assert eager_result.numpy().tolist() == [3.0, 6.0]
+
+
+@tf.function
+def scale_and_sum(values):
+    return tf.reduce_sum(values * 3.0)
+
+
+graph = scale_and_sum.get_concrete_function(tf.TensorSpec([None], tf.float32)).graph
+graph_ops = [op.type for op in graph.get_operations()]
+assert "Mul" in graph_ops and scale_and_sum(tf.constant([1.0, 2.0])).numpy() == 9.0
+glue("graph_ops", Markdown(", ".join(f"`{op}`" for op in graph_ops)), display=False)
+graph_ops
+
+# %% [markdown]
+# The eager multiplication returned its values at once. The traced function
+# became a graph of {glue:md}`graph_ops` operations, which TensorFlow runs without
+# going back to Python.
 #
 # **Keras** is a high-level API for defining, training and evaluating models
 # {cite}`chollet2015keras`. Since version 3 it runs on several backends, TensorFlow,
@@ -196,8 +224,9 @@ environment
 # ## Summary
 #
 # - TensorFlow, PyTorch and JAX do the same three jobs (fast tensors, automatic
-#   gradients, building blocks) with different styles: graphs built for deployment,
-#   imperative Python, and composable function transformations.
+#   gradients, building blocks) with different styles: TensorFlow runs eagerly and
+#   traces functions into graphs with `tf.function`; PyTorch is imperative Python
+#   first; JAX composes function transformations.
 # - Keras 3 is a high-level API over all three; this book runs it on TensorFlow.
 #   scikit-learn supplies baselines and evaluation whatever framework you use.
 # - The versions this book was built with are read from the environment above; match
@@ -209,35 +238,81 @@ environment
 # %% [markdown]
 # ## Exercises
 #
-# 1. Print the versions in your own environment with the code above. Which differ
-#    from the book's, and by which part of the version number?
-# 2. Keras 3 selects its backend from the `KERAS_BACKEND` environment variable, read
-#    when Keras is first imported. Without installing anything, find out which
-#    backend your Keras uses and what value the variable has.
-# 3. Choose the next resource for each of these readers, and say why: (a) a
-#    developer who wants a working image classifier this week; (b) a student who
-#    wants to derive every gradient; (c) an engineer whose team already trains
-#    PyTorch models.
+# ```{exercise}
+# :label: ch11-ex1
 #
-# :::{dropdown} Solution 1
+# Print the versions in your own environment with the code above. Which differ
+# from the book's, and by which part of the version number?
+# ```
+#
+# ```{exercise}
+# :label: ch11-ex2
+#
+# Keras 3 selects its backend from the `KERAS_BACKEND` environment variable, read
+# when Keras is first imported. Without installing anything, find out which
+# backend your Keras uses and what value the variable has.
+# ```
+#
+# ```{exercise}
+# :label: ch11-ex3
+#
+# Choose the next resource for each of these readers, and say why: (a) a
+# developer who wants a working image classifier this week; (b) a student who
+# wants to derive every gradient; (c) an engineer whose team already trains
+# PyTorch models.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch11-ex1
+# :class: dropdown
+# ```
+#
 # Run the version cell above in your environment and compare the table with the one
 # in this chapter. A difference in the first number (for example Keras 2 against 3)
 # changes interfaces and can break code; a difference in the second usually adds
-# features; a difference in the last is usually bug fixes.
-# :::
+# features; a difference in the last is usually bug fixes. The first number of
+# each installed version, here:
+
+# %%
+{
+    label: version.split(".")[0] if version else "not installed"
+    for label, version in versions.items()
+}
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch11-ex2
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution 2
 # `keras.config.backend()` returns the backend in use, and
 # `os.environ.get("KERAS_BACKEND")` the variable, which is `None` when unset: Keras
 # then uses the default in `~/.keras/keras.json`, or TensorFlow. The variable must be
-# set before the first `import keras` to have an effect.
-# :::
+# set before the first `import keras` to have an effect. In the environment that
+# built this page:
+
+# %%
+{"keras.config.backend()": keras.config.backend(), "KERAS_BACKEND": os.environ.get("KERAS_BACKEND")}
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch11-ex3
+# :class: dropdown
+# ```
 #
-# :::{dropdown} Solution 3
 # (a) The fast.ai course, which starts from a working classifier
 # {cite}`howard2022practical`, or Chollet's book for the same in Keras
 # {cite}`chollet2021deep`. (b) CS231n's assignments {cite}`cs231n` with Goodfellow et
 # al. for the theory {cite}`goodfellow2016deep`. (c) *Dive into Deep Learning*, whose
 # code is available in PyTorch {cite}`zhang2023dive`, and the PyTorch paper for how
 # the library works {cite}`paszke2019pytorch`.
-# :::
+
+# %% [markdown]
+# ```{solution-end}
+# ```

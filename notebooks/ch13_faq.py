@@ -115,13 +115,30 @@ use_course_style()
 # example's gradient to a maximum norm $C$, so no example can pull the model further
 # than $C$, and it adds Gaussian noise with standard deviation $\sigma C$ to the sum
 # before averaging. Here is that step for a logistic regression that predicts
-# whether a car in the Auto MPG table is American from its standardized weight and
-# displacement, at the start of training (all weights zero).
+# whether a car in the Auto MPG table is American from its weight and
+# displacement, at the start of training (all weights zero). The two features are
+# scaled with round constants chosen without looking at any car's record
+# (thousands of pounds minus 3, hundreds of cubic inches minus 2), not with the
+# table's mean and standard deviation.[^public-scaling]
+#
+# [^public-scaling]: Statistics of the whole table, such as the mean and standard
+#     deviation that chapter 3 standardizes with, are computed from every private
+#     record. Scaling with them would let each record influence the training
+#     outside the clipping, the noise and the privacy accounting of DP-SGD. A
+#     private pipeline must take such constants from public knowledge, as here,
+#     or compute them with a differentially private mechanism and count that in
+#     the privacy budget.
 
 # %%
 cars = load_auto_mpg()
-features = cars[["weight", "displacement"]].to_numpy()
-features = (features - features.mean(axis=0)) / features.std(axis=0)
+pounds_per_unit, cubic_inches_per_unit = 1000.0, 100.0  # fixed in advance
+features = np.column_stack(
+    [
+        cars["weight"].to_numpy() / pounds_per_unit - 3.0,
+        cars["displacement"].to_numpy() / cubic_inches_per_unit - 2.0,
+    ]
+)
+assert np.abs(features).max() < 5  # of order 1, like standardized features
 features = np.hstack([features, np.ones((len(features), 1))])  # bias input
 is_american = (cars["origin"] == "USA").to_numpy(dtype=float)
 
