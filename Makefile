@@ -7,6 +7,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BOOK_HTML := book/_build/html
 JB_STRICT := -W -n --keep-going
+# CI executes each notebook once, with nbmake, in a staged copy of the book
+# (helpers/execution_record.py); the strict build renders those outputs.
+EXECUTED  := build/executed
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data book book-strict serve test lint unit notebooks browser lab pair lock bench clean
@@ -30,8 +33,8 @@ book: setup data  ## Execute every notebook and build the HTML book
 	$(BIN)/jupyter-book build book
 	@echo "The book is at $(CURDIR)/$(BOOK_HTML)/index.html (serve it: make serve)"
 
-book-strict: setup data  ## Build the book; any warning or failing notebook is an error
-	$(BIN)/jupyter-book build book $(JB_STRICT)
+book-strict: notebooks  ## Render the notebooks executed by `make notebooks`; any warning is an error
+	$(BIN)/jupyter-book build $(EXECUTED)/book $(JB_STRICT) --path-output book
 	@echo "The book is at $(CURDIR)/$(BOOK_HTML)/index.html"
 
 serve: ## Serve the built book on http://127.0.0.1:8000 (diagrams need http, not file://)
@@ -44,14 +47,17 @@ lint: setup  ## ruff: lint and format check
 unit: setup data  ## Unit tests and the notebook pairing check
 	$(BIN)/pytest tests --ignore=tests/browser
 
-notebooks: setup data  ## Execute every notebook with nbmake
-	$(BIN)/pytest --nbmake notebooks --nbmake-timeout=600
+notebooks: setup data  ## Execute every notebook once, in the book's order, with nbmake (in build/executed)
+	rm -rf $(EXECUTED) && mkdir -p $(dir $(EXECUTED))
+	$(BIN)/python -m helpers.execution_record stage $(EXECUTED) > $(EXECUTED).txt
+	$(BIN)/pytest -p helpers.execution_record --nbmake --overwrite --nbmake-timeout=600 \
+		$$(cat $(EXECUTED).txt)
 
 browser: setup  ## Browser tests of the built book (headless Chromium, offline)
 	bash .ci/install-browser
 	$(BIN)/pytest tests/browser
 
-test: lint unit book-strict notebooks browser  ## Everything CI checks
+test: lint unit book-strict browser  ## Everything CI checks (book-strict runs notebooks first)
 
 lab: setup  ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.data import VADER_LABELS, normalize_text
-from helpers.paths import model_dir
+from helpers.data import BINARY_LABELS, VADER_LABELS, normalize_text
+from helpers.paths import in_checkout, model_dir
 
 MODEL_ENV = "COURSE_SENTIMENT_MODEL"
 """Environment variable holding the path of the model file to use instead of the default."""
@@ -39,9 +39,7 @@ MODEL_FILENAME = "sentiment.keras"
 """File name of the saved model inside :func:`helpers.paths.model_dir`."""
 
 TRAINING_NOTEBOOK = "notebooks/ch08_sentiment_lstm.ipynb"
-"""The notebook that trains and saves the model."""
-
-BINARY_LABELS = ("negative", "positive")
+"""The notebook that trains and saves the model (chapter 8), relative to a checkout."""
 
 
 class ModelNotFoundError(FileNotFoundError):
@@ -53,18 +51,62 @@ class ModelLoadError(RuntimeError):
 
 
 def default_model_path() -> Path:
-    """``$COURSE_SENTIMENT_MODEL`` if set and non-empty, else ``build/models/sentiment.keras``."""
+    """``$COURSE_SENTIMENT_MODEL`` if set and non-empty, else ``<models>/sentiment.keras``.
+
+    ``<models>`` is :func:`helpers.paths.model_dir`, where chapter 8 saves the model:
+    ``build/models`` in a checkout; when ``helpers`` is an installed package,
+    ``~/.local/share/executable-deep-learning/models`` (``$XDG_DATA_HOME`` moves it,
+    ``$COURSE_BUILD_DIR`` overrides both).
+    """
     override = os.environ.get(MODEL_ENV, "").strip()
     return Path(override).expanduser() if override else model_dir() / MODEL_FILENAME
 
 
+def _training_advice() -> str:
+    """How to train the model: ``make book`` in a checkout, chapter 8's notebook if installed."""
+    if in_checkout():
+        return (
+            f"Train it with `make book` (it runs {TRAINING_NOTEBOOK}), or run that notebook "
+            f"yourself (`.venv/bin/pytest --nbmake {TRAINING_NOTEBOOK}`)"
+        )
+    return (
+        f"Train it by running chapter 8's notebook ({Path(TRAINING_NOTEBOOK).name}, from the "
+        f"book's launch menu) top to bottom: it saves the model to {model_dir() / MODEL_FILENAME}"
+    )
+
+
 def _how_to_train(path: Path) -> str:
     return (
-        f"There is no trained sentiment model at {path}. Train it with `make book` "
-        f"(it runs {TRAINING_NOTEBOOK}), or run that notebook yourself "
-        f"(`.venv/bin/pytest --nbmake {TRAINING_NOTEBOOK}`); "
+        f"There is no trained sentiment model at {path}. {_training_advice()}; "
         f"set {MODEL_ENV} to use a model saved elsewhere."
     )
+
+
+def save_course_model(run: Any = None, path: str | os.PathLike | None = None) -> Path:
+    """Save the course's model where :func:`load_model` looks for it; return the path.
+
+    ``run`` is a :class:`helpers.sentiment_models.MethodResult` whose model the
+    results cache holds; by default the course's chosen run
+    (:func:`helpers.sentiment_models.course_model_run`). ``path`` defaults to
+    :func:`default_model_path`. The file is replaced in one step, so a reader
+    never sees half of it. Chapter 8 calls this; nothing else writes the file.
+
+    Raises:
+        FileNotFoundError: if the results cache does not hold the run's model.
+    """
+    from helpers import sentiment_models as sm
+    from helpers.paths import write_atomically
+
+    run = sm.course_model_run() if run is None else run
+    source = sm.cached_model_path(run)
+    if not source.is_file():
+        raise FileNotFoundError(
+            f"the results cache has no model for {run.task}/{run.method} seed {run.seed} "
+            f"({source}); train it with helpers.sentiment_models.run_neural(..., "
+            "save_models=True)"
+        )
+    target = default_model_path() if path is None else Path(path).expanduser()
+    return write_atomically(target, source.read_bytes())
 
 
 _LOADED: dict[tuple[str, int, int], Any] = {}
@@ -99,7 +141,7 @@ def load_model(path: str | os.PathLike | None = None) -> Any:
     except Exception as err:  # Keras raises many types for a bad file
         raise ModelLoadError(
             f"{path} could not be loaded as a Keras model ({type(err).__name__}: {err}). "
-            f"Delete it and train it again with `make book` (or run {TRAINING_NOTEBOOK})."
+            f"Delete it. {_training_advice()}."
         ) from err
     inputs = model.inputs
     outputs = model.outputs

@@ -46,8 +46,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from helpers.data import VADER_LABELS, load_vader, vader_split  # noqa: E402
-from helpers.paths import build_dir  # noqa: E402
+import helpers.data  # noqa: E402
+from helpers.data import (  # noqa: E402
+    BINARY_LABELS,
+    VADER_LABELS,
+    label_of_score,
+    load_vader,
+    vader_split,
+)
+from helpers.paths import build_dir, write_atomically  # noqa: E402
 from helpers.repro import DEFAULT_SEED, set_seed  # noqa: E402
 
 CODE_VERSION = 1
@@ -61,9 +68,6 @@ TASKS: dict[str, str] = {
     "all_3class": "negative / neutral / positive on all four domains together",
 }
 """The two tasks, by name."""
-
-BINARY_LABELS: tuple[str, str] = ("negative", "positive")
-"""Classes of the binary task, in class-index order (index 1 is the positive class)."""
 
 NEURAL_KINDS: tuple[str, ...] = ("bag", "lstm", "bilstm")
 """Network types :func:`build_model` knows."""
@@ -82,8 +86,8 @@ METHOD_NAMES: dict[str, str] = {
 RETRAIN_ENV = "COURSE_SENTIMENT_RETRAIN"
 """Set this environment variable to ``1`` to ignore cached results and retrain."""
 
-VADER_THRESHOLD = 0.05
-"""The paper's threshold on VADER's compound score (and on ``rating / 4``)."""
+COURSE_TASK = "all_3class"
+"""The task the course's saved model answers (chapter 8 saves it, the CLI serves it)."""
 
 
 # ----------------------------------------------------------------------------- the tasks
@@ -374,6 +378,10 @@ VADER_FEATURES: tuple[str, ...] = ("neg", "neu", "pos", "compound")
 """VADER's scores, in the order :func:`build_model`'s ``vader`` input takes them."""
 
 
+COURSE_CONFIG = ModelConfig(kind="lstm")
+"""The configuration of the course's saved model (task :data:`COURSE_TASK`)."""
+
+
 def build_model(
     config: ModelConfig,
     *,
@@ -577,10 +585,7 @@ def cached_result(
             return MethodResult.from_dict(data)
     result = compute()
     result.key = key
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.partial")
-    temporary.write_text(json.dumps(result.to_dict()), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(result.to_dict()).encode("utf-8"))
     return result
 
 
@@ -614,11 +619,17 @@ def vader_scores(texts: Sequence[str] | pd.Series) -> pd.DataFrame:
 
 
 def vader_labels(compound: Sequence[float] | np.ndarray) -> np.ndarray:
-    """The paper's rule on the compound score: >= +0.05 positive, <= -0.05 negative."""
+    """The VADER tool's own rule on its compound score: >= +0.05 positive, <= -0.05 negative.
+
+    The band is :data:`helpers.data.NEUTRAL_BAND`, the paper's; the tool's
+    documentation includes the boundary (``>=``), unlike the rule for the human
+    ratings (:func:`helpers.data.label_of_score`, strict).
+    """
     score = np.asarray(compound, dtype=np.float64)
     labels = np.full(score.shape, "neutral", dtype=object)
-    labels[score >= VADER_THRESHOLD] = "positive"
-    labels[score <= -VADER_THRESHOLD] = "negative"
+    band = helpers.data.NEUTRAL_BAND  # read at each call: one place to change it
+    labels[score >= band] = "positive"
+    labels[score <= -band] = "negative"
     return labels
 
 
@@ -800,10 +811,8 @@ def _predict(
         score = output[:, 0].astype(np.float64)
         if len(labels) == 2:
             predicted = np.where(score > 0, labels[1], labels[0]).astype(object)
-        else:
-            predicted = np.full(score.shape, "neutral", dtype=object)
-            predicted[score > VADER_THRESHOLD] = "positive"
-            predicted[score < -VADER_THRESHOLD] = "negative"
+        else:  # a predicted mean rating / 4 becomes a class as a true one does
+            predicted = label_of_score(score).astype(object)
         return predicted, None, score
     if output.shape[1] == 1:
         positive = output[:, 0].astype(np.float64)
@@ -813,8 +822,56 @@ def _predict(
     return np.asarray(labels, dtype=object)[probabilities.argmax(axis=1)], probabilities, None
 
 
+def training_dataset(x: Any, y: np.ndarray, batch_size: int, seed: int) -> tf.data.Dataset:
+    """The course's training input pipeline: cached, shuffled every epoch, batched, prefetched.
+
+    ``x`` is an array of token indices or a dict of arrays (several inputs);
+    ``y`` the targets. The shuffle uses ``seed``, so two runs see the batches in
+    the same order. Every trainer of the sentiment chapters and the throughput
+    benchmark (``python -m helpers.bench --throughput``) use this one pipeline.
+    """
+    return (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .cache()
+        .shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def restart(model: keras.Model, fresh: keras.Model) -> keras.Model:
+    """Give ``model`` the starting weights of ``fresh`` and a brand-new optimizer state.
+
+    ``fresh`` is the same architecture, just built (so initialized with the
+    current seed); its weights and the states of its random-number generators
+    (dropout) are copied. Afterwards ``model`` trains exactly as ``fresh`` would, to the
+    last bit, but keeps the training and prediction functions TensorFlow traced
+    for it earlier: tracing an LSTM's training step takes several seconds, more
+    than an epoch of training on the course's tasks. Returns ``model``.
+
+    Raises:
+        ValueError: if the two models' weights do not have the same shapes.
+    """
+    shapes = [tuple(v.shape) for v in model.variables]
+    if shapes != [tuple(v.shape) for v in fresh.variables]:
+        raise ValueError("restart needs two models of the same architecture")
+    for variable, start in zip(model.variables, fresh.variables, strict=True):
+        variable.assign(start)  # weights, and the dropout layers' random-number states
+    if model.optimizer.built:  # its step count, learning rate and moments, as new
+        fresh.optimizer.build(fresh.trainable_variables)
+        for variable, start in zip(
+            model.optimizer.variables, fresh.optimizer.variables, strict=True
+        ):
+            variable.assign(start)
+    return model
+
+
 def train_neural(
-    data: TaskData, config: ModelConfig, seed: int = DEFAULT_SEED
+    data: TaskData,
+    config: ModelConfig,
+    seed: int = DEFAULT_SEED,
+    *,
+    reuse: keras.Model | None = None,
 ) -> tuple[keras.Model, MethodResult]:
     """Train one network on ``data`` with ``seed`` and predict the test set.
 
@@ -824,6 +881,11 @@ def train_neural(
     ``config.max_epochs`` epochs, with ``EarlyStopping`` on the validation loss
     (``restore_best_weights=True``). Returns the trained token model and its
     :class:`MethodResult` (``train_seconds`` is the wall time of ``fit``).
+
+    ``reuse``, a model this function returned earlier for the same ``data``
+    and ``config`` (another seed), is trained again from this seed's starting
+    weights (:func:`restart`) instead of a new model: same results, without
+    tracing the training step again.
     """
     encoded = encoded_task(data, config)
     train = encoded["train"]
@@ -834,6 +896,8 @@ def train_neural(
         sequence_length=encoded["sequence_length"],
         n_classes=len(data.labels),
     )
+    if reuse is not None:
+        model = restart(reuse, model)
     x_train, x_val, x_test = encoded["x_train"], encoded["x_validation"], encoded["x_test"]
     if config.vader_input:
         x_train = {"tokens": x_train, "vader": _vader_matrix(train)}
@@ -841,13 +905,7 @@ def train_neural(
         x_test = {"tokens": x_test, "vader": _vader_matrix(data.test)}
     y_train = _targets(train, data.labels, config)
     y_val = _targets(data.validation, data.labels, config)
-    train_ds = (
-        tf.data.Dataset.from_tensor_slices((x_train, y_train))
-        .cache()
-        .shuffle(len(y_train), seed=seed, reshuffle_each_iteration=True)
-        .batch(config.batch_size)
-        .prefetch(tf.data.AUTOTUNE)
-    )
+    train_ds = training_dataset(x_train, y_train, config.batch_size, seed)
     val_ds = tf.data.Dataset.from_tensor_slices((x_val, y_val)).cache().batch(1024)
     stopper = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=config.patience, restore_best_weights=True
@@ -894,6 +952,68 @@ def train_neural(
     return model, result
 
 
+def _run_entry(data: TaskData, config: ModelConfig, seed: int) -> tuple[str, str]:
+    """The cache name and key of one run: the one rule for where a run is stored."""
+    key = cache_key(task=data.fingerprint(), config=asdict(config), seed=int(seed))
+    return f"{data.name}-{config.kind}", key
+
+
+def cached_runs(
+    data: TaskData,
+    config: ModelConfig,
+    seeds: Sequence[int] = SEEDS,
+    *,
+    cache_dir: Path | None = None,
+) -> list[MethodResult]:
+    """The runs of ``config`` that :func:`run_neural` has stored, in seed order; trains nothing.
+
+    A seed with no stored (or no readable) result is left out, so the list can
+    be shorter than ``seeds``, or empty before the sentiment chapters have run.
+    """
+    folder = cache_dir or results_cache_dir()
+    runs = []
+    for seed in seeds:
+        name, key = _run_entry(data, config, seed)
+        path = folder / f"{name}-{key}.json"
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(stored, dict) and stored.get("key") == key:
+            runs.append(MethodResult.from_dict(stored))
+    return runs
+
+
+def runs_of(results: Sequence[MethodResult], method: str) -> list[MethodResult]:
+    """The results of one method (``"lstm"``, ``"tfidf_logreg"``, ...), in their order."""
+    return [result for result in results if result.method == method]
+
+
+def chosen_run(runs: Sequence[MethodResult]) -> MethodResult:
+    """The run with the best validation accuracy; the lowest seed breaks a tie.
+
+    This is how the course picks one of several seeds, never by test accuracy
+    (that would be peeking at the test set).
+
+    Raises:
+        ValueError: if ``runs`` is empty.
+    """
+    if not runs:
+        raise ValueError("no runs to choose from; train them first (run_neural)")
+    return max(runs, key=lambda run: (run.validation_accuracy, -(run.seed or 0)))
+
+
+def course_model_run(data: TaskData | None = None) -> MethodResult:
+    """The run that is the course's sentiment model: :func:`chosen_run` of :data:`COURSE_CONFIG`.
+
+    Trains (through the cache, models kept) whatever seed is missing, so any
+    chapter can ask for it; chapter 8 saves its model with
+    :func:`helpers.sentiment.save_course_model`.
+    """
+    data = load_task(COURSE_TASK) if data is None else data
+    return chosen_run(run_neural(data, COURSE_CONFIG, save_models=True))
+
+
 def run_neural(
     data: TaskData,
     config: ModelConfig,
@@ -910,12 +1030,13 @@ def run_neural(
     """
     results = []
     folder = cache_dir or results_cache_dir()
+    trained: list[keras.Model] = []  # one model, restarted for each seed (see train_neural)
     for seed in seeds:
-        key = cache_key(task=data.fingerprint(), config=asdict(config), seed=int(seed))
-        name = f"{data.name}-{config.kind}"
+        name, key = _run_entry(data, config, seed)
 
         def compute(seed: int = seed, key: str = key, name: str = name) -> MethodResult:
-            model, result = train_neural(data, config, seed)
+            model, result = train_neural(data, config, seed, reuse=trained[0] if trained else None)
+            trained[:] = [model]
             if save_models:
                 folder.mkdir(parents=True, exist_ok=True)
                 vectorizer = encoded_task(data, config)["vectorizer"]

@@ -68,7 +68,6 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import shutil
 import subprocess
 import sys
 import time
@@ -85,9 +84,9 @@ from myst_nb import glue
 from helpers import sentiment_models as sm
 from helpers.activations import sigmoid
 from helpers.evaluation import plot_learning_curves
-from helpers.paths import model_dir
 from helpers.plotting import COURSE_COLORS, use_course_style
 from helpers.repro import set_seed
+from helpers.sentiment import save_course_model
 
 set_seed()
 use_course_style()
@@ -523,11 +522,7 @@ print(
 
 
 # %%
-def runs_of(task, method):
-    return [r for r in results[task] if r.method == method]
-
-
-binary_lstm = runs_of("movie_binary", "lstm")
+binary_lstm = sm.runs_of(results["movie_binary"], "lstm")
 histories = {f"seed {r.seed}": r.history_frame() for r in binary_lstm}
 fig = plot_learning_curves(histories, metrics=["loss", "accuracy"])
 for ax in fig.axes:
@@ -588,17 +583,20 @@ pd.DataFrame(
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 glue("vader_lexicon_size", len(SentimentIntensityAnalyzer().lexicon), display=False)
-vader_binary = runs_of("movie_binary", "vader")[0]
+vader_binary = sm.runs_of(results["movie_binary"], "vader")[0]
 glue("vader_binary_neutral_share", vader_binary.extra["neutral_share"], display=False)
 c_table = pd.DataFrame(
-    {task: runs_of(task, "tfidf_logreg")[0].extra["validation_accuracy_by_C"] for task in results}
+    {
+        task: sm.runs_of(results[task], "tfidf_logreg")[0].extra["validation_accuracy_by_C"]
+        for task in results
+    }
 )
 c_table.index.name = "C"
 for task in results:
-    glue(f"{task}_best_C", runs_of(task, "tfidf_logreg")[0].extra["C"], display=False)
+    glue(f"{task}_best_C", sm.runs_of(results[task], "tfidf_logreg")[0].extra["C"], display=False)
     glue(
         f"{task}_tfidf_features",
-        runs_of(task, "tfidf_logreg")[0].extra["n_features"],
+        sm.runs_of(results[task], "tfidf_logreg")[0].extra["n_features"],
         display=False,
     )
 c_table.round(4)
@@ -698,7 +696,7 @@ def neutral_recall(method):
         np.mean(
             [
                 np.mean(np.asarray(r.test_pred)[neutral_test] == "neutral")
-                for r in runs_of("all_3class", method)
+                for r in sm.runs_of(results["all_3class"], method)
             ]
         )
     )
@@ -759,11 +757,9 @@ assert neutral_recall("lstm") > neutral_recall("tfidf_logreg")
 # ```
 
 # %%
-three_lstm = runs_of("all_3class", "lstm")
-chosen = max(three_lstm, key=lambda r: (r.validation_accuracy, -r.seed))
-model_path = model_dir() / "sentiment.keras"
-model_path.parent.mkdir(parents=True, exist_ok=True)
-shutil.copyfile(sm.cached_model_path(chosen), model_path)
+chosen = sm.chosen_run(sm.runs_of(results["all_3class"], "lstm"))
+assert chosen.key == sm.course_model_run(three).key  # the rule lives in helpers, once
+model_path = save_course_model(chosen)
 glue("chosen_seed", chosen.seed, display=False)
 glue("chosen_val_acc", chosen.validation_accuracy, display=False)
 glue("chosen_test_acc", chosen.accuracy(three.test["label"]), display=False)
@@ -772,8 +768,11 @@ print(f"saved {model_path} ({model_path.stat().st_size / 1e6:.1f} MB)")
 # %% [markdown]
 # The seed {glue:text}`chosen_seed` run has the best validation accuracy,
 # {glue:text}`chosen_val_acc:.3f` (test accuracy {glue:text}`chosen_test_acc:.3f`).
-# It is saved as `build/models/sentiment.keras` (the path is
-# `helpers.paths.model_dir() / "sentiment.keras"`).
+# `helpers.sentiment.save_course_model` is the one function that writes the
+# course's model: to `helpers.sentiment.default_model_path()`, which is
+# `build/models/sentiment.keras` in a checkout of the course and a per-user folder
+# when `helpers` is installed as a package. `sm.chosen_run` is the one rule that
+# picks the run, and every later chapter asks it rather than choosing again.
 #
 # ## Using the model
 #

@@ -69,16 +69,9 @@ results = {
 }
 
 
-def runs_of(task, method):
-    return [r for r in results[task] if r.method == method]
-
-
-def chosen_lstm(task):
-    """The LSTM run with the best validation accuracy (chapter 8 saved this one for task (b))."""
-    return max(runs_of(task, "lstm"), key=lambda r: (r.validation_accuracy, -r.seed))
-
-
-lstm_a, lstm_b = chosen_lstm("movie_binary"), chosen_lstm("all_3class")
+# The LSTM run with the best validation accuracy (chapter 8 saved this one for task (b)).
+lstm_a = sm.chosen_run(sm.runs_of(results["movie_binary"], "lstm"))
+lstm_b = sm.chosen_run(sm.runs_of(results["all_3class"], "lstm"))
 glue("lstm_a_seed", lstm_a.seed, display=False)
 glue("lstm_b_seed", lstm_b.seed, display=False)
 
@@ -318,7 +311,7 @@ def per_domain_f1(predicted, average):
 
 ours = {}
 for method in ("vader", "tfidf_logreg", "bag", "lstm", "bilstm"):
-    runs = runs_of("all_3class", method)
+    runs = sm.runs_of(results["all_3class"], method)
     for average in ("macro", "weighted"):
         scores = pd.DataFrame([per_domain_f1(r.test_pred, average) for r in runs])
         ours[(method, average)] = scores.mean()
@@ -464,7 +457,7 @@ def accuracy_on(predicted, mask):
 
 rows = {}
 for method in ("vader", "tfidf_logreg", "bag", "lstm", "bilstm"):
-    runs = runs_of("all_3class", method)
+    runs = sm.runs_of(results["all_3class"], method)
     rows[sm.METHOD_NAMES[method]] = {
         name: np.mean([accuracy_on(r.test_pred, mask) for r in runs])
         for name, mask in subsets.items()
@@ -512,7 +505,7 @@ bin_labels = [
 length_bin = pd.cut(counts_b, bins=bins, labels=bin_labels)
 length_rows = {}
 for method in ("vader", "tfidf_logreg", "lstm"):
-    runs = runs_of("all_3class", method)
+    runs = sm.runs_of(results["all_3class"], method)
     length_rows[sm.METHOD_NAMES[method]] = {
         b: np.mean([accuracy_on(r.test_pred, np.asarray(length_bin == b)) for r in runs])
         for b in bin_labels
@@ -591,7 +584,7 @@ length_table.round(3)
 glue("push_seed", DEFAULT_SEED, display=False)
 glue("extra_rows", len(binary.extra_train), display=False)
 glue("movie_train_rows", len(binary.train), display=False)
-lstm_a_accuracies = [r.accuracy(truth_a) for r in runs_of("movie_binary", "lstm")]
+lstm_a_accuracies = [r.accuracy(truth_a) for r in sm.runs_of(results["movie_binary"], "lstm")]
 glue("lstm_a_std", float(np.std(lstm_a_accuracies, ddof=1)), display=False)
 variants = {
     "LSTM (chapter 8)": sm.ModelConfig(kind="lstm"),
@@ -778,7 +771,7 @@ assert a["tfidf_vader"] > a["bag_vader"] and b["tfidf_vader"] > b["bag_vader"]
 #
 # :::{dropdown} Solution 3
 # ```python
-# runs = runs_of("all_3class", "lstm")
+# runs = sm.runs_of(results["all_3class"], "lstm")
 # mean_proba = np.mean([r.test_proba for r in runs], axis=0)
 # ensemble = np.asarray(labels_b)[mean_proba.argmax(axis=1)]
 # print((ensemble == truth_b).mean(), max(r.accuracy(truth_b) for r in runs))

@@ -17,11 +17,11 @@
 # # Runtime and reproducibility
 #
 # This book promises that every chapter runs on a laptop. This page says what that
-# costs: how long each chapter takes to execute from nothing, how much memory it
-# needs, how large the installed environment is, and how long a rebuild takes when
-# nothing has changed. The figures are measured by `make bench` on the machine
-# that built the book; this page reads them from the file the benchmark writes and
-# contains none of them itself.
+# costs: how long each chapter takes to execute, how much memory it needs, how
+# large the installed environment is, and how long a rebuild takes when nothing
+# has changed. Every figure is read, when the book is built, from the record of the
+# execution that produced the book's outputs; the page contains none of them
+# itself.
 #
 # The second half says what *reproducible* means here: which results are the same
 # on every run, which can differ on your machine, and by how much.
@@ -29,25 +29,33 @@
 # %% [markdown]
 # ## How the figures are measured
 #
-# `make bench` runs `python -m helpers.bench`, which:
+# Three things execute the book's notebooks, and each keeps a record that
+# `helpers.execution_record` reads:
 #
-# 1. points the build folder (the environment variable `COURSE_BUILD_DIR`, read by
-#    `helpers.paths`) at a new, empty folder, so no trained model or cached result
-#    from an earlier run is reused: every chapter starts *cold*. The downloaded
-#    data in `data/cache` stays, because it is the input, not a result; `make data`
-#    fetches it once;
-# 2. executes every notebook in the book's table of contents, in the book's order,
-#    one at a time, each in a fresh Jupyter kernel;
-# 3. records for each one the **wall time** (kernel start to finish), the **CPU
-#    time** (user plus system time of the kernel process, read from the operating
-#    system after the kernel has exited), the **peak memory** (the kernel's largest
-#    resident set size) and the chapter's **headline results** (values the chapter
-#    glues into its text);
-# 4. times `jupyter-book build book` twice: the first brings the book's execution
-#    cache up to date, the second, with nothing changed, is the **rebuild** you
-#    wait for when you run `make book` again;
-# 5. writes `build/bench/results.json` and rebuilds the book, so that this page
-#    shows the new figures.
+# 1. **`make bench`**, the benchmark, points the build folder (the environment
+#    variable `COURSE_BUILD_DIR`, read by `helpers.paths`) at a new, empty folder,
+#    so no trained model or cached result from an earlier run is reused: every
+#    chapter starts *cold*. The downloaded data in `data/cache` stays, because it is
+#    the input, not a result. It executes every notebook in the book's order, one at
+#    a time, each in a fresh Jupyter kernel, and records the **wall time** (kernel
+#    start to finish), the **CPU time** (user plus system time of the kernel
+#    process, read from the operating system after the kernel has exited), the
+#    **peak memory** (the kernel's largest resident set size) and the chapter's
+#    **headline results** (values it glues into its text). It also times a rebuild
+#    of the book with nothing changed.
+# 2. **`make notebooks`**, what CI runs, executes every notebook once with
+#    [nbmake](https://github.com/treebeardtech/nbmake), in the book's order, and
+#    records the same figures for each (peak memory sampled five times a second).
+#    The strict build then renders those outputs without executing anything again.
+# 3. **`make book`**, the reader's build, executes through
+#    [jupyter-cache](https://jupyter-cache.readthedocs.io), which executes a
+#    notebook only when its code has changed and keeps the wall time of each
+#    execution. A chapter served from that cache shows the time of the execution
+#    that produced its outputs, marked as reused.
+#
+# This page shows the cold benchmark when one has been run on the machine that
+# built the book, else the record of the build itself, and says which. It is
+# executed again in every build, after every chapter, so its figures are current.
 #
 # CPU time above wall time means the chapter kept more than one core busy
 # (TensorFlow spreads its work over threads). CPU time well below wall time means
@@ -55,9 +63,7 @@
 # machine.
 
 # %% tags=["remove-stderr"]
-import json
 from datetime import datetime
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -65,13 +71,9 @@ import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
 
-from helpers.bench import (
-    BUDGET_COLD_BOOK_S,
-    BUDGET_REBUILD_S,
-    load_results,
-    results_path,
-)
-from helpers.paths import REPO_ROOT
+from helpers.bench import BUDGET_COLD_BOOK_S, BUDGET_REBUILD_S, RUNTIME_PAGE
+from helpers.environment import environment_info, library_versions, machine_info
+from helpers.execution_record import freshest_record
 from helpers.plotting import COURSE_COLORS, use_course_style
 from helpers.repro import DEFAULT_SEED, set_seed
 
@@ -79,15 +81,12 @@ set_seed()
 use_course_style()
 glue("default_seed", DEFAULT_SEED, display=False)
 
-
-def shown_path(path):
-    """A path as the reader should type it: relative to the repository when inside it."""
-    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
-
-
-results = load_results()
-results_file = shown_path(results_path())
-print(f"benchmark results: {results_file} ({'found' if results else 'not found'})")
+record = freshest_record()
+if record is not None and record["source"] != "bench":
+    # The build's own record: the machine and versions are this kernel's, the build's.
+    record["machine"], record["versions"] = machine_info(), library_versions()
+    record["environment"] = environment_info()
+print(f"record shown: {record['source'] if record else 'none'}")
 
 # %% [markdown]
 # ## The measured figures
@@ -101,38 +100,59 @@ GB = 1e9
 MB = 1e6
 
 
-def summary_text(results):
-    """The paragraph above: what was measured, or that nothing was."""
-    if results is None:
-        return (
-            f"**No benchmark has been run on this machine**: `{results_file}` does not "
-            "exist, so this page has no measured figures to show, and it shows none. "
-            "To measure them, run `make bench` in the repository: it executes every "
-            "chapter cold, writes the file, and rebuilds the book with this page "
-            "filled in."
-        )
-    machine, totals, versions = results["machine"], results["totals"], results["versions"]
-    when = datetime.fromisoformat(results["started"]).strftime("%Y-%m-%d %H:%M UTC")
+def when_text(moment):
+    return datetime.fromisoformat(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown"
+
+
+def machine_text(machine, versions):
     cores = machine["cores_usable"] or machine["cores"]
-    memory = f"{machine['memory_bytes'] / GB:.0f} GB of memory" if machine["memory_bytes"] else ""
-    cold_min = totals["wall_s"] / 60
+    memory = (
+        f" and {machine['memory_bytes'] / GB:.0f} GB of memory" if machine["memory_bytes"] else ""
+    )
     flags = machine.get("cpu_flags")
     flags = f"; vector instructions: {', '.join(flags)}" if flags else ""
-    verdict = "within" if totals["wall_s"] < BUDGET_COLD_BOOK_S else "**over**"
+    return (
+        f"a machine with {cores} CPU cores ({machine['cpu_model'] or 'model unknown'}{flags})"
+        f"{memory}, with Python {versions['python']}, TensorFlow {versions['tensorflow']} and "
+        f"Keras {versions['keras']}"
+    )
+
+
+def summary_text(record):
+    """The paragraph above: which record this is, what it measured, against the budgets."""
+    if record is None:
+        return (
+            "**No notebook of this book has been executed yet on this machine**, so this "
+            "page has no figures to show. `make book` executes them and fills it in."
+        )
+    totals, machine = record["totals"], record["machine"]
+    cores = machine["cores_usable"] or machine["cores"]
     text = [
-        f"Measured on {when} on a machine with {cores} CPU cores "
-        f"({machine['cpu_model'] or 'model unknown'}{flags}) and {memory}, with Python "
-        f"{versions['python']}, TensorFlow {versions['tensorflow']} and Keras "
-        f"{versions['keras']}.",
-        f"Executed cold, the {totals['chapters']} notebooks took **{cold_min:.1f} minutes** "
-        f"in all, {verdict} the budget of {BUDGET_COLD_BOOK_S / 60:.0f} minutes.",
+        f"These figures come from {record['description']}, started "
+        f"{when_text(record.get('started'))}, on {machine_text(machine, record['versions'])}."
     ]
-    book = results.get("book")
+    minutes = totals["wall_s"] / 60
+    if record["source"] == "bench":
+        verdict = "within" if totals["wall_s"] < BUDGET_COLD_BOOK_S else "**over**"
+        text.append(
+            f"Executed cold, the {totals['chapters']} notebooks took **{minutes:.1f} minutes** "
+            f"in all, {verdict} the budget of {BUDGET_COLD_BOOK_S / 60:.0f} minutes."
+        )
+    else:
+        text.append(
+            f"Executing the {totals['chapters']} notebooks took **{minutes:.1f} minutes** in all."
+        )
+        if totals["reused"]:
+            text.append(
+                f"{len(totals['reused'])} of them were not executed in this build: their outputs, "
+                "and their times, come from an earlier execution of the same code (marked "
+                "*reused* below). For figures measured cold, run `make bench`."
+            )
+    book = record.get("book")
     if book and book.get("rebuild_changes"):
         text.append(
             f"The rebuild could not be measured cleanly: in {book['rebuild_attempts']} attempts "
-            f"something had always changed ({book['rebuild_changes']}), so its "
-            f"{book['rebuild_s']:.0f} seconds are not a rebuild with nothing changed."
+            f"something had always changed ({book['rebuild_changes']})."
         )
     elif book:
         verdict = "within" if book["rebuild_s"] < BUDGET_REBUILD_S else "**over**"
@@ -140,79 +160,72 @@ def summary_text(results):
             f"A rebuild with nothing changed took **{book['rebuild_s']:.0f} seconds**, "
             f"{verdict} the budget of {BUDGET_REBUILD_S:.0f} seconds."
         )
-    else:
-        text.append("The rebuild was not timed in this run (`--no-book`).")
+    if totals["peak_memory_bytes"]:
+        text.append(
+            f"The largest peak memory of a chapter was "
+            f"**{totals['peak_memory_bytes'] / MB:,.0f} MB** (`{totals['peak_memory_notebook']}`)."
+        )
     text.append(
-        f"The largest peak memory of a chapter was **{totals['peak_memory_bytes'] / MB:,.0f} MB** "
-        f"(`{totals['peak_memory_notebook']}`), and the installed environment takes "
-        f"**{results['environment']['bytes'] / GB:.1f} GB** on disk."
+        f"The installed environment takes **{record['environment']['bytes'] / GB:.1f} GB** on disk."
     )
     load = machine.get("load_average_1min")
     if load is not None and load > cores:
         text.append(
-            f"The machine was shared and busy when the benchmark started (load average "
-            f"{load:.1f} on {cores} cores), so these times are pessimistic: on an idle "
-            "machine of the same kind they are shorter."
-        )
-    if not results["complete"]:
-        text.append(
-            f"**Only {totals['chapters']} of the book's {len(results['notebooks_in_book'])} "
-            "notebooks were measured** (`--only`), so the total is not the whole book's."
+            f"The machine was busy when the run started (load average {load:.1f} on {cores} "
+            "cores), so these times are pessimistic: on an idle machine they are shorter."
         )
     if totals["failed"]:
         text.append(f"**These notebooks failed**: {', '.join(totals['failed'])}.")
     return " ".join(text)
 
 
-glue("bench_summary", Markdown(summary_text(results)), display=False)
-if results is not None:
-    glue("bench_cold_total_min", round(results["totals"]["wall_s"] / 60, 2), display=False)
-    glue("bench_peak_memory_mb", round(results["totals"]["peak_memory_bytes"] / MB), display=False)
-    glue("bench_env_gb", round(results["environment"]["bytes"] / GB, 2), display=False)
-    if results.get("book") and not results["book"].get("rebuild_changes"):
-        glue("bench_rebuild_s", round(results["book"]["rebuild_s"], 1), display=False)
+glue("bench_summary", Markdown(summary_text(record)), display=False)
+if record is not None:
+    glue("bench_total_min", round(record["totals"]["wall_s"] / 60, 2), display=False)
+    glue("bench_env_gb", round(record["environment"]["bytes"] / GB, 2), display=False)
 
 # %% [markdown]
-# The budgets, next to what was measured:
+# The budgets, next to what was measured. The budgets are for the cold benchmark:
+# a build that reused earlier outputs says little about them.
+
 
 # %% tags=["hide-input"]
-NOT_MEASURED = "not measured on this machine (run `make bench`)"
-
-
-def measured(value, unit, budget, missing=NOT_MEASURED):
+def measured(value, unit, budget, missing):
     if value is None:
         return missing, ""
     return f"{value:.1f} {unit}", "yes" if value < budget else "no"
 
 
-cold = None if results is None else results["totals"]["wall_s"] / 60
-book = None if results is None else results.get("book")
+is_bench = record is not None and record["source"] == "bench"
+not_bench = "measured only by `make bench`"
+cold = record["totals"]["wall_s"] / 60 if is_bench else None
+book = record.get("book") if is_bench else None
 rebuild = None if not book or book.get("rebuild_changes") else book["rebuild_s"]
 budgets = pd.DataFrame(
     [
         ("whole book, executed cold", f"under {BUDGET_COLD_BOOK_S / 60:.0f} min")
-        + measured(cold, "min", BUDGET_COLD_BOOK_S / 60),
+        + measured(cold, "min", BUDGET_COLD_BOOK_S / 60, not_bench),
         ("rebuild with nothing changed", f"under {BUDGET_REBUILD_S:.0f} s")
-        + measured(
-            rebuild,
-            "s",
-            BUDGET_REBUILD_S,
-            "not measured cleanly (see above)"
-            if book and book.get("rebuild_changes")
-            else NOT_MEASURED,
-        ),
+        + measured(rebuild, "s", BUDGET_REBUILD_S, not_bench),
     ],
     columns=["what", "budget", "measured", "within budget"],
 ).set_index("what")
+if record is not None and not is_bench:
+    budgets.loc["this build's execution, all notebooks"] = (
+        "",
+        f"{record['totals']['wall_s'] / 60:.1f} min",
+        "",
+    )
 budgets
 
 # %% [markdown]
 # ## Chapter by chapter
 #
-# Each row is one notebook executed cold in a fresh kernel. The headline results
-# are the values the chapter glues into its text, recorded so that a slower
-# version of a chapter cannot hide a worse result, and a faster one cannot hide it
-# either.
+# Each row is one notebook of the table of contents, in the book's order. The
+# headline results are the values the chapter glues into its text, recorded so
+# that a slower version of a chapter cannot hide a worse result, and a faster one
+# cannot hide it either. This page itself is executed last, after the table is
+# made, so its own row has a time only in the benchmark.
 
 
 # %% tags=["hide-input"]
@@ -220,63 +233,78 @@ def headline_text(headline):
     def fmt(value):
         return f"{value:.4g}" if isinstance(value, float) else str(value)
 
-    return "; ".join(f"{name} = {fmt(value)}" for name, value in headline.items())
+    return "; ".join(f"{name} = {fmt(value)}" for name, value in (headline or {}).items())
 
 
-if results is None:
-    chapters = None
-    print("No per-chapter figures: no benchmark has been run on this machine.")
-else:
+def status_of(chapter):
+    if chapter["notebook"] == RUNTIME_PAGE and chapter.get("wall_s") is None:
+        return "this page"
+    if chapter.get("ok") is None:
+        return "not executed"
+    if not chapter["ok"]:
+        return "FAILED"
+    if chapter.get("reused"):
+        return f"reused (executed {when_text(chapter.get('executed_at'))})"
+    return "ok"
+
+
+chapters = None
+if record is not None:
     chapters = pd.DataFrame(
         {
             "notebook": c["notebook"],
-            "chapter": c["title"] or c["notebook"],
-            "status": "ok" if c["ok"] else "FAILED",
-            "wall (s)": c["wall_s"],
-            "CPU (s)": c["cpu_s"],
-            "CPU / wall": c["cpu_s"] / c["wall_s"],
-            "peak memory (MB)": c["peak_memory_bytes"] / MB,
-            "headline results": headline_text(c["headline"]),
+            "chapter": c.get("title") or c["notebook"],
+            "status": status_of(c),
+            "wall (s)": c.get("wall_s"),
+            "CPU (s)": c.get("cpu_s"),
+            "peak memory (MB)": None
+            if not c.get("peak_memory_bytes")
+            else c["peak_memory_bytes"] / MB,
+            "headline results": headline_text(c.get("headline")),
         }
-        for c in results["chapters"]
+        for c in record["chapters"]
     ).set_index("notebook")
+    chapters = chapters.astype({"wall (s)": float, "CPU (s)": float, "peak memory (MB)": float})
     display_table = chapters.style.format(
-        {
-            "wall (s)": "{:.1f}",
-            "CPU (s)": "{:.1f}",
-            "CPU / wall": "{:.2f}",
-            "peak memory (MB)": "{:,.0f}",
-        }
+        {"wall (s)": "{:.1f}", "CPU (s)": "{:.1f}", "peak memory (MB)": "{:,.0f}"}, na_rep="–"
     )
-display_table if chapters is not None else None
+display_table if chapters is not None else print("Nothing has been executed yet.")
 
 # %% tags=["hide-input"]
 if chapters is None:
     fig, ax = plt.subplots(figsize=(6.4, 1.6))
     ax.axis("off")
-    ax.text(
-        0.5,
-        0.5,
-        "No benchmark has been run on this machine.\nRun `make bench` to measure every chapter.",
-        ha="center",
-        va="center",
-    )
+    ax.text(0.5, 0.5, "Nothing has been executed yet: run `make book`.", ha="center", va="center")
 else:
-    order = chapters.iloc[::-1]
-    colors = [COURSE_COLORS[0] if ok == "ok" else COURSE_COLORS[1] for ok in order["status"]]
-    fig, (ax_time, ax_mem) = plt.subplots(
-        1, 2, sharey=True, figsize=(8, 0.45 * len(order) + 1.4), width_ratios=[3, 2]
+    order = chapters[chapters["wall (s)"].notna()].iloc[::-1]
+    colors = [COURSE_COLORS[0] if s == "ok" else COURSE_COLORS[1] for s in order["status"]]
+    has_memory = order["peak memory (MB)"].notna().any()
+    fig, axes = plt.subplots(
+        1,
+        2 if has_memory else 1,
+        sharey=True,
+        figsize=(8, 0.45 * len(order) + 1.4),
+        squeeze=False,
+        width_ratios=[3, 2] if has_memory else None,
     )
+    ax_time = axes[0, 0]
     ax_time.barh(order.index, order["wall (s)"], color=colors, label="wall time")
-    ax_time.barh(
-        order.index, order["CPU (s)"], fill=False, edgecolor=COURSE_COLORS[6], label="CPU time"
-    )
-    ax_time.set_xlabel("seconds, executed cold")
+    if order["CPU (s)"].notna().any():
+        ax_time.barh(
+            order.index,
+            order["CPU (s)"].fillna(0),
+            fill=False,
+            edgecolor=COURSE_COLORS[6],
+            label="CPU time",
+        )
+    ax_time.set_xlabel("seconds")
     fig.legend(loc="outside lower center", ncol=2)
-    ax_mem.barh(order.index, order["peak memory (MB)"], color=COURSE_COLORS[2])
-    ax_mem.set_xlabel("peak memory (MB)")
-    total = chapters["wall (s)"].sum() / 60
-    fig.suptitle(f"{len(chapters)} notebooks, {total:.1f} min in all")
+    if has_memory:
+        axes[0, 1].barh(order.index, order["peak memory (MB)"].fillna(0), color=COURSE_COLORS[2])
+        axes[0, 1].set_xlabel("peak memory (MB)")
+    fig.suptitle(
+        f"{len(order)} notebooks, {order['wall (s)'].sum() / 60:.1f} min in all ({record['source']})"
+    )
 glue("fig_bench_chapters", fig, display=False)
 plt.close(fig)
 
@@ -284,9 +312,10 @@ plt.close(fig)
 # ```{glue:figure} fig_bench_chapters
 # :name: fig-bench-chapters
 #
-# Wall time (filled bars; CPU time outlined) and peak memory of each notebook,
-# executed cold in a fresh kernel by `make bench` on the machine that built this
-# book. When no benchmark has been run, the figure says so instead.
+# Wall time of each notebook (filled bars; the other colour marks a reused or
+# failed execution), CPU time (outlined) and peak memory where the record has
+# them, from the record named in the title: `bench`, the cold benchmark;
+# `nbmake`, CI's single execution; `jupyter-cache`, the reader's build.
 # ```
 
 # %% [markdown]
@@ -297,14 +326,12 @@ plt.close(fig)
 # the build without GPU libraries; TensorFlow is still, by far, the largest part.
 
 # %% tags=["hide-input"]
-if results is None:
-    print("Not measured on this machine (run `make bench`).")
-    environment = None
-else:
-    env = results["environment"]
+environment = None
+if record is not None:
+    env = record["environment"]
     environment = pd.DataFrame(env["largest_packages"]).set_index("name")
     environment["size (MB)"] = environment.pop("bytes") / MB
-    print(f"{shown_path(Path(env['path']))}: {env['bytes'] / GB:.2f} GB in all; largest packages:")
+    print(f"{env['path']}: {env['bytes'] / GB:.2f} GB in all; largest packages:")
 environment.style.format("{:,.0f}") if environment is not None else None
 
 # %% [markdown]
@@ -459,7 +486,7 @@ print(f"initial change {one_step:.2g}; after training, largest weight difference
 #   metrics of trained models (accuracy, F1, losses). If your number is within about
 #   two across-seed standard deviations of the book's, your run agrees with the
 #   book. A larger gap means something else differs: check your versions against
-#   `requirements-lock.txt` and your data against `data/checksums.sha256`
+#   `requirements-lock.txt` and your data against `helpers/checksums.sha256`
 #   (`make data` verifies them).
 #
 # The sentiment chapters train each network with several seeds and report the mean
@@ -472,7 +499,6 @@ print(f"initial change {one_step:.2g}; after training, largest weight difference
 
 # %% tags=["hide-input"]
 import importlib.util
-from dataclasses import asdict
 
 from sklearn.metrics import f1_score
 
@@ -480,8 +506,8 @@ from sklearn.metrics import f1_score
 def sentiment_seed_results():
     """Test accuracy and macro F1 of each cached sentiment network, one row per seed.
 
-    Reads only results the sentiment chapters stored, under the cache keys their
-    own code computes for its default configurations; returns None without them.
+    Reads only the runs the sentiment chapters stored (``sm.cached_runs``, the
+    read-only side of the results cache); returns None without them.
     """
     if importlib.util.find_spec("helpers.sentiment_models") is None:
         return None
@@ -490,22 +516,16 @@ def sentiment_seed_results():
     rows = []
     for task in sm.TASKS:
         data = sm.load_task(task)
-        fingerprint, truth = data.fingerprint(), data.test["label"].to_numpy()
+        truth = data.test["label"].to_numpy()
         for kind in sm.NEURAL_KINDS:
-            config = asdict(sm.ModelConfig(kind=kind))
-            for seed in sm.SEEDS:
-                key = sm.cache_key(task=fingerprint, config=config, seed=int(seed))
-                path = sm.results_cache_dir() / f"{data.name}-{kind}-{key}.json"
-                if not path.is_file():
-                    continue
-                result = sm.MethodResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
-                f1 = f1_score(truth, result.test_pred, labels=list(data.labels), average="macro")
+            for run in sm.cached_runs(data, sm.ModelConfig(kind=kind)):
+                f1 = f1_score(truth, run.test_pred, labels=list(data.labels), average="macro")
                 rows.append(
                     {
                         "task": task,
                         "model": sm.METHOD_NAMES.get(kind, kind),
-                        "seed": int(seed),
-                        "test accuracy (%)": 100 * result.accuracy(truth),
+                        "seed": int(run.seed),
+                        "test accuracy (%)": 100 * run.accuracy(truth),
                         "test macro F1 (%)": 100 * float(f1),
                     }
                 )
@@ -545,9 +565,10 @@ spread.style.format(
 # %% [markdown]
 # ## Summary
 #
-# - `make bench` executes every chapter cold, in a fresh kernel, and records wall
-#   time, CPU time, peak memory and headline results in `build/bench/results.json`;
-#   this page renders that file, and says so when there is none.
+# - Every build records what executing each notebook cost: `make book` through
+#   jupyter-cache, CI's single nbmake execution, and `make bench`, which executes
+#   every chapter cold and records wall time, CPU time, peak memory and headline
+#   results. This page renders the freshest record and says which one it is.
 # - The budgets are a cold book in under ten minutes and a rebuild in under a
 #   minute on a two-core laptop.
 # - One seed, {glue:text}`default_seed`, set by `helpers.repro.set_seed`, makes

@@ -198,3 +198,28 @@ def test_command_line_rejects_an_empty_text(model_path: Path) -> None:
     completed = _cli("good", "", model=model_path)
     assert completed.returncode == 1
     assert "texts[1]" in completed.stderr
+
+
+def test_save_course_model_writes_where_load_model_looks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_path: Path
+) -> None:
+    run = sm.MethodResult(method="lstm", task="all_3class", labels=[], test_pred=[], key="k")
+    monkeypatch.setattr(sm, "cached_model_path", lambda result: model_path)
+    monkeypatch.delenv(sentiment.MODEL_ENV, raising=False)
+    monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path))
+    # The file name has one owner: change it, and the saver and the loader follow.
+    monkeypatch.setattr(sentiment, "MODEL_FILENAME", "renamed.keras")
+    saved = sentiment.save_course_model(run)
+    assert saved == tmp_path / "models" / "renamed.keras" == sentiment.default_model_path()
+    assert saved.read_bytes() == model_path.read_bytes()
+    assert list(sentiment.predict("a fine film")["label"])
+
+
+def test_save_course_model_without_the_cached_model_says_how_to_train(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = sm.MethodResult(method="lstm", task="all_3class", labels=[], test_pred=[], seed=42)
+    monkeypatch.setattr(sm, "cached_model_path", lambda result: tmp_path / "absent.keras")
+    with pytest.raises(FileNotFoundError, match="save_models=True"):
+        sentiment.save_course_model(run, tmp_path / "out.keras")
+    assert not (tmp_path / "out.keras").exists()

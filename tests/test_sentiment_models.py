@@ -233,6 +233,29 @@ def test_sentiment_training_is_reproducible(binary: sm.TaskData) -> None:
     assert other.test_proba != first.test_proba
 
 
+@pytest.mark.parametrize("kind", ["lstm", "bag"])
+def test_a_restarted_model_trains_exactly_like_a_new_one(binary: sm.TaskData, kind: str) -> None:
+    task = _tiny_task(binary)
+    config = sm.ModelConfig(kind=kind, embedding_dim=8, units=8, max_epochs=2, dropout=0.5)
+    _, new = sm.train_neural(task, config, seed=8)
+    used, _ = sm.train_neural(task, config, seed=7)
+    restarted, again = sm.train_neural(task, config, seed=8, reuse=used)
+    assert restarted is used
+    assert again.history == new.history
+    assert again.test_proba == new.test_proba
+
+
+def test_restart_refuses_another_architecture(binary: sm.TaskData) -> None:
+    small = sm.build_model(
+        sm.ModelConfig(units=4), vocabulary_size=50, sequence_length=5, n_classes=2
+    )
+    large = sm.build_model(
+        sm.ModelConfig(units=8), vocabulary_size=50, sequence_length=5, n_classes=2
+    )
+    with pytest.raises(ValueError, match="same architecture"):
+        sm.restart(small, large)
+
+
 def test_training_records_what_the_comparison_needs(binary: sm.TaskData) -> None:
     task = _tiny_task(binary)
     config = sm.ModelConfig(kind="bag", embedding_dim=8, max_epochs=3)
@@ -309,3 +332,62 @@ def test_summary_table_means_and_spreads() -> None:
     assert table.loc["Majority class", "runs"] == 1
     with pytest.raises(ValueError, match="predictions"):
         sm.summary_table([result("lstm", ["negative"], 3)], task)
+
+
+# ----------------------------------------------------------------------------- the runs
+
+
+def _run(seed: int, validation: float, method: str = "lstm") -> sm.MethodResult:
+    return sm.MethodResult(
+        method=method,
+        task="all_3class",
+        labels=list(sm.VADER_LABELS),
+        test_pred=["neutral"],
+        seed=seed,
+        validation_accuracy=validation,
+    )
+
+
+def test_runs_of_and_chosen_run_pick_by_validation_never_by_test() -> None:
+    runs = [_run(42, 0.70), _run(43, 0.72), _run(44, 0.72), _run(1, 0.99, "bag")]
+    lstm = sm.runs_of(runs, "lstm")
+    assert [r.seed for r in lstm] == [42, 43, 44]
+    assert sm.chosen_run(lstm).seed == 43  # best validation; the lower seed breaks the tie
+    with pytest.raises(ValueError, match="no runs"):
+        sm.chosen_run([])
+
+
+def test_cached_runs_read_what_run_neural_stored(
+    binary: sm.TaskData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task = _tiny_task(binary, rows=200)
+    config = sm.ModelConfig(kind="bag", embedding_dim=4, max_epochs=1)
+    assert sm.cached_runs(task, config, seeds=(1, 2), cache_dir=tmp_path) == []
+    trained = sm.run_neural(task, config, seeds=(1,), cache_dir=tmp_path)
+    stored = sm.cached_runs(task, config, seeds=(1, 2), cache_dir=tmp_path)
+    assert [r.seed for r in stored] == [1]  # seed 2 was never trained
+    assert stored[0].test_proba == trained[0].test_proba
+    # The key recipe has one owner: change it, and every reader looks elsewhere.
+    monkeypatch.setattr(sm, "CODE_VERSION", sm.CODE_VERSION + 1)
+    assert sm.cached_runs(task, config, seeds=(1,), cache_dir=tmp_path) == []
+
+
+def test_training_dataset_shuffles_by_seed_and_batches() -> None:
+    x = np.arange(10).reshape(10, 1)
+    y = np.arange(10)
+
+    def first_epoch(seed: int) -> list[list[int]]:
+        return [b.numpy().tolist() for _, b in sm.training_dataset(x, y, batch_size=4, seed=seed)]
+
+    assert first_epoch(0) == first_epoch(0)
+    assert first_epoch(0) != first_epoch(1)
+    assert [len(b) for b in first_epoch(0)] == [4, 4, 2]
+    assert sorted(sum(first_epoch(0), [])) == list(range(10))
+
+
+def test_the_label_band_has_one_owner(monkeypatch: pytest.MonkeyPatch) -> None:
+    import helpers.data
+
+    assert sm.vader_labels([0.07]).tolist() == ["positive"]
+    monkeypatch.setattr(helpers.data, "NEUTRAL_BAND", 0.1)
+    assert sm.vader_labels([0.07]).tolist() == ["neutral"]

@@ -180,3 +180,44 @@ def test_notebook_opens_in_colab_and_binder(
 
 def _offsite(book: BookBrowser, links: list[str]) -> list[str]:
     return [url for url in links if book.local_file(url) is None]
+
+
+_RUNTIME_TABLE_JS = """() => {
+  const section = document.querySelector('section#chapter-by-chapter');
+  if (!section) return null;
+  const table = section.querySelector('table');
+  if (!table) return {rows: [], header: []};
+  const header = [...table.querySelectorAll('thead tr:first-child th')]
+    .map(c => c.textContent.trim());
+  const rows = [...table.querySelectorAll('tbody tr')].map(
+    r => [...r.querySelectorAll('th, td')].map(c => c.textContent.trim()));
+  const figure = document.querySelector('#fig-bench-chapters img');
+  return {header, rows, figure: figure ? figure.naturalWidth : 0,
+          text: document.querySelector('main').innerText};
+}"""
+
+
+def test_runtime_page_shows_what_every_chapter_cost(book: BookBrowser) -> None:
+    """The appendix has a time for every notebook of the book and a drawn figure."""
+    (entry,) = [e for e in TOC if e.docname.endswith("/runtime")]
+    book.visit(entry)
+    book.page.goto(book.base_url + urllib.parse.quote(entry.html_path), wait_until="load")
+    seen = book.page.evaluate(_RUNTIME_TABLE_JS)
+    assert seen is not None, "the runtime page has no 'Chapter by chapter' section"
+    for placeholder in ("not measured on this machine", "Nothing has been executed"):
+        assert placeholder not in seen["text"], f"the runtime page says {placeholder!r}"
+    wall = seen["header"].index("wall (s)")
+    times = {row[0]: row[wall] for row in seen["rows"]}
+    notebooks = [e.docname.split("/")[-1] for e in TOC if e.is_notebook]
+    missing = [name for name in notebooks if name not in times]
+    assert not missing, f"the runtime table lacks {missing}"
+    untimed = [n for n in notebooks if n != "runtime" and not _is_positive_number(times[n])]
+    assert not untimed, f"no execution time for {untimed}: {times}"
+    assert seen["figure"] > 0, "the runtime figure is not drawn"
+
+
+def _is_positive_number(text: str) -> bool:
+    try:
+        return float(text.replace(",", "")) > 0
+    except ValueError:
+        return False
