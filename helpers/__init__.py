@@ -15,6 +15,12 @@ import time, so ``import helpers`` is instant):
 - :mod:`helpers.mlp` -- a two-layer NumPy network with forward and backward passes.
 - :mod:`helpers.sentiment` -- the trained sentiment model: ``predict`` and a command line.
 - :mod:`helpers.sentiment_models` -- the sentiment chapters' models, baselines and results cache.
+- :mod:`helpers.attention` -- scaled dot-product and multi-head attention in NumPy.
+- :mod:`helpers.pretrained` -- the pretrained encoder's weights: fetched, verified, read.
+- :mod:`helpers.wordpiece` -- BERT's WordPiece tokenizer, from the shipped vocabulary.
+- :mod:`helpers.encoder` -- the pretrained all-MiniLM-L6-v2 encoder in Keras.
+- :mod:`helpers.environment` -- which machine and which library versions.
+- :mod:`helpers.execution_record` -- what executing each notebook cost, per build.
 - :mod:`helpers.bench` -- ``make bench``: per-chapter runtime, CPU and memory, measured cold.
 """
 

@@ -9,14 +9,15 @@
 2. executes every notebook listed in ``book/_toc.yml``, in the book's order, each
    in a fresh kernel in its own process, and records its wall time, CPU time
    (user + system of the kernel process), peak memory (the kernel's maximum
-   resident set size) and the chapter's headline metrics (the glued values named
-   in :data:`HEADLINE_METRICS`);
+   resident set size) and the chapter's headline metrics (the glued values the
+   chapter names in its own ``headline_metrics`` glue, see
+   :func:`helpers.execution_record.headline_metrics`);
 3. records the machine, the library versions and the size of the environment;
 4. times ``jupyter-book build book`` twice: the first brings the book's execution
    cache up to date, the second is the "rebuild with nothing changed";
 5. writes everything to ``build/bench/results.json`` (:func:`results_path`);
-6. makes the book re-execute its runtime page (:func:`refresh_page`) and builds
-   the book once more, so the page shows the figures just measured.
+6. builds the book once more, so its runtime page, which every build executes
+   again (``book/_ext/execution_record.py``), shows the figures just measured.
 
 It is a benchmark, not a test: nothing here asserts a time. Use ``--only`` to
 run a subset of chapters and ``--no-book`` to skip the book builds.
@@ -25,7 +26,6 @@ run a subset of chapters and ``--no-book`` to skip the book builds.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import re
@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from helpers.environment import environment_info, library_versions, machine_info, maxrss_bytes
+from helpers.execution_record import glued_values, headline_metrics, notebook_title
+from helpers.execution_record import totals as execution_totals
 from helpers.paths import BUILD_DIR_ENV, build_dir, repo_root, write_atomically
 
 SCHEMA_VERSION = 1
@@ -64,25 +66,6 @@ def book_dir() -> Path:
 
 RUNTIME_PAGE = "runtime"
 """File stem of the book page that renders the results (``notebooks/runtime.ipynb``)."""
-
-HEADLINE_METRICS: dict[str, tuple[str, ...]] = {
-    "ch01_why_large_models": ("digit_params", "digit_flops"),
-    "ch02_core_concepts": ("xor_linear_accuracy",),
-    "ch03_preprocessing": ("chosen_model", "mae_test"),
-    "ch04_building": ("n_params", "base_val_acc"),
-    "ch05_training": ("best_epoch", "val_acc_at_best"),
-    "ch06_evaluation": ("test_acc", "test_macro_f1"),
-    "ch07_math": ("scratch_accuracy", "keras_accuracy"),
-    "ch08_sentiment_lstm": ("chosen_test_acc",),
-    "ch09_results": ("b_accuracy", "b_macro_f1"),
-    "data_card": ("vader_rows",),
-}
-"""The glued names that are each chapter's headline results, by notebook stem.
-
-This is the one place that says which of a chapter's glued values the benchmark
-records. A chapter missing here has no headline metrics; a name listed here that
-the chapter does not glue is reported as missing (never silently dropped).
-"""
 
 
 class BenchError(RuntimeError):
@@ -161,69 +144,6 @@ def select_notebooks(notebooks: Sequence[Path], only: Sequence[str] | None) -> l
     return [nb for nb in notebooks if any(nb.stem.startswith(p) for p in only)]
 
 
-# --- reading an executed notebook ---------------------------------------------------------
-
-
-def notebook_title(nb: Mapping[str, Any]) -> str | None:
-    """Return the first level-1 Markdown heading of a notebook, or None."""
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "markdown":
-            continue
-        source = cell.get("source", "")
-        for line in ("".join(source) if isinstance(source, list) else source).splitlines():
-            if line.startswith("# "):
-                return line[2:].strip()
-    return None
-
-
-_NUMPY_SCALAR = re.compile(r"^np\.(?:float|int|uint|bool_?)\w*\((.*)\)$")
-
-
-def _literal(text: str) -> Any:
-    """A Python value from its ``repr``; NumPy scalars (``np.float64(0.5)``) become numbers."""
-    text = text.strip()
-    scalar = _NUMPY_SCALAR.match(text)
-    try:
-        return ast.literal_eval(scalar.group(1) if scalar else text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return text
-
-
-def glued_values(nb: Mapping[str, Any]) -> dict[str, Any]:
-    """Return every value glued with myst-nb's ``glue`` in an executed notebook.
-
-    myst-nb stores a glued value as a ``display_data`` output whose metadata has
-    ``scrapbook: {name, mime_prefix}``; the value's ``text/plain`` representation
-    sits under ``<mime_prefix>text/plain``. Numbers, strings and other Python
-    literals come back as Python values; anything else (a figure) as its text.
-    """
-    values: dict[str, Any] = {}
-    for cell in nb.get("cells", []):
-        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            scrapbook = output.get("metadata", {}).get("scrapbook")
-            if output.get("output_type") != "display_data" or not scrapbook:
-                continue
-            text = output.get("data", {}).get(scrapbook.get("mime_prefix", "") + "text/plain")
-            if text is not None:
-                text = "".join(text) if isinstance(text, list) else text
-                values[scrapbook["name"]] = _literal(text)
-    return values
-
-
-def headline_metrics(
-    stem: str, glued: Mapping[str, Any], table: Mapping[str, Sequence[str]] | None = None
-) -> tuple[dict[str, Any], list[str]]:
-    """Pick a chapter's headline metrics out of its glued values.
-
-    Returns ``(found, missing)``: the headline names (from ``table``, by default
-    :data:`HEADLINE_METRICS`) the chapter glued, with their values, and those it
-    did not glue.
-    """
-    names = (HEADLINE_METRICS if table is None else table).get(stem, ())
-    found = {name: glued[name] for name in names if name in glued}
-    return found, [name for name in names if name not in glued]
-
-
 # --- executing one notebook ------------------------------------------------------------------
 
 
@@ -261,7 +181,7 @@ def execute_in_this_process(notebook: Path, timeout: int) -> dict[str, Any]:
         error = f"{type(exc).__name__}: {exc}"[-4000:]
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    found, missing = headline_metrics(notebook.stem, glued_values(nb))
+    found, missing = headline_metrics(glued_values(nb))
     return {
         "notebook": notebook.stem,
         "title": notebook_title(nb),
@@ -292,21 +212,6 @@ def execute_cold(notebook: Path, cold_build_dir: Path, timeout: int, log: Path) 
 
 
 # --- the whole run ------------------------------------------------------------------------------
-
-
-def summarize(chapters: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Totals over the chapters: wall and CPU time, the largest peak memory and where."""
-    if not chapters:
-        raise BenchError("no chapters were measured")
-    peak = max(chapters, key=lambda c: c["peak_memory_bytes"])
-    return {
-        "chapters": len(chapters),
-        "failed": [c["notebook"] for c in chapters if not c["ok"]],
-        "wall_s": sum(c["wall_s"] for c in chapters),
-        "cpu_s": sum(c["cpu_s"] for c in chapters),
-        "peak_memory_bytes": peak["peak_memory_bytes"],
-        "peak_memory_notebook": peak["notebook"],
-    }
 
 
 def _jupyter_book() -> str:
@@ -393,19 +298,6 @@ def time_rebuild(logs: Path) -> dict[str, Any]:
     return {"rebuild_s": seconds, "rebuild_attempts": attempt, "rebuild_changes": changes}
 
 
-def jupyter_cache_dir(book: Path | None = None) -> Path:
-    """Return the book's execution cache folder.
-
-    That is ``execute.cache`` in ``_config.yml`` when set, else ``_build/.jupyter_cache``.
-    """
-    import yaml
-
-    book = book_dir() if book is None else book
-    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
-    configured = (config.get("execute") or {}).get("cache") or ""
-    return (book / configured) if configured else book / "_build" / ".jupyter_cache"
-
-
 def write_results(results: Mapping[str, Any], path: Path | None = None) -> Path:
     """Write ``results`` as JSON to ``path`` (default :func:`results_path`), atomically."""
     path = results_path() if path is None else path
@@ -468,7 +360,9 @@ def run(only: Sequence[str] | None = None, build_book: bool = True) -> int:
             )
             if record["headline_missing"]:
                 print(f"      headline metrics not glued: {record['headline_missing']}")
-    totals = summarize(chapters)
+    if not chapters:
+        raise BenchError("no chapters were measured")
+    totals = execution_totals(chapters)
     results: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "started": started,
@@ -504,103 +398,6 @@ def run(only: Sequence[str] | None = None, build_book: bool = True) -> int:
     return 0
 
 
-def sentiment_throughput(task: str = "all_3class", epochs: int = 2) -> dict[str, Any]:
-    """Measure training throughput of chapter 8's LSTM with three input pipelines.
-
-    Each variant trains the same LSTM (``ModelConfig(kind="lstm")``) for
-    ``epochs`` epochs on the task's training rows; throughput is training rows
-    divided by the wall time of the *last* epoch, so graph tracing is excluded.
-
-    - ``naive``: raw strings into a model with its TextVectorization layer inside
-      (tokenized again every batch), NumPy input, Keras' default batch size 32;
-    - ``pre-tokenized``: the token indices computed once, NumPy input, batch 32;
-    - ``course``: token indices in :func:`helpers.sentiment_models.training_dataset`
-      (cached, shuffled, batched by 128, prefetched), the pipeline every trainer uses.
-
-    Then it times training the LSTM with every seed of
-    :data:`helpers.sentiment_models.SEEDS` the two ways chapter 8 could: a new
-    model per seed, or one model restarted
-    (:func:`helpers.sentiment_models.restart`), and checks they give the same
-    predictions.
-    """
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    from helpers import sentiment_models as sm
-    from helpers.repro import set_seed
-
-    data = sm.load_task(task)
-    config = sm.ModelConfig(kind="lstm")
-    encoded = sm.encoded_task(data, config)
-    train = encoded["train"]
-    label_index = {label: i for i, label in enumerate(data.labels)}
-    targets = train["label"].map(label_index).to_numpy(dtype=np.int64)
-    tokens = encoded["x_train"]
-    texts = tf.constant(train["text"].to_numpy().astype(str))
-
-    class EpochTimer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-            self.started = time.perf_counter()
-
-        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            self.last = time.perf_counter() - self.started
-
-    def token_model() -> keras.Model:
-        set_seed()
-        return sm.build_model(
-            config,
-            vocabulary_size=encoded["vocabulary_size"],
-            sequence_length=encoded["sequence_length"],
-            n_classes=len(data.labels),
-        )
-
-    def measure(model: keras.Model, x: Any, y: Any, batch_size: int | None) -> float:
-        timer = EpochTimer()
-        model.fit(
-            x,
-            y,
-            batch_size=batch_size,
-            epochs=epochs,
-            callbacks=[timer],
-            shuffle=not isinstance(x, tf.data.Dataset),  # the pipeline shuffles itself
-            verbose=0,
-        )
-        return len(targets) / timer.last
-
-    naive = sm.export_text_model(encoded["vectorizer"], token_model())
-    naive.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    pipeline = sm.training_dataset(tokens, targets, config.batch_size, seed=0)
-    rates = {
-        "naive": measure(naive, texts, targets, 32),
-        "pre-tokenized": measure(token_model(), tokens, targets, 32),
-        "course": measure(token_model(), pipeline, None, None),
-    }
-    # Chapter 8 trains each network with every seed. A new model per seed traces
-    # its training step again; restarting one model (sm.restart) does not.
-    seeds = sm.SEEDS
-    started = time.perf_counter()
-    fresh = [sm.train_neural(data, config, seed)[1] for seed in seeds]
-    new_models = time.perf_counter() - started
-    started, reused, model = time.perf_counter(), [], None
-    for seed in seeds:
-        model, result = sm.train_neural(data, config, seed, reuse=model)
-        reused.append(result)
-    restarted = time.perf_counter() - started
-    if [r.test_proba for r in fresh] != [r.test_proba for r in reused]:
-        raise BenchError("a restarted model did not train exactly like a new one")
-    return {
-        "task": task,
-        "train_rows": len(targets),
-        "epochs": epochs,
-        "batch_size_course": config.batch_size,
-        "samples_per_second": rates,
-        "speedup_course_over_naive": rates["course"] / rates["naive"],
-        "seeds": list(seeds),
-        "all_seeds_seconds": {"new model per seed": new_models, "one model restarted": restarted},
-    }
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m helpers.bench [--only PREFIX ...] [--no-book]``."""
     parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__)
@@ -621,6 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.output.write_text(json.dumps(record, indent=2), encoding="utf-8")
             return 0
         if args.throughput:
+            from helpers.throughput import sentiment_throughput
+
             measured = sentiment_throughput()
             target = build_dir() / "bench" / "throughput.json"
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -20,13 +20,17 @@ the execution that produced the book's outputs.
 Public names: :func:`freshest_record`, :func:`nbmake_record_path`,
 :func:`read_nbmake_record`, :func:`jupyter_cache_record`, :func:`forget_cached_execution`,
 :func:`bench_as_record`, :func:`totals`, :data:`RECORD_ENV`,
-:data:`BUILD_STARTED_ENV`, and the pytest hooks.
+:data:`BUILD_STARTED_ENV`, :func:`stage_book`, the readers of an executed notebook
+(:func:`notebook_title`, :func:`glued_values`, :func:`headline_metrics`,
+:data:`HEADLINE_KEY`) and the pytest hooks.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import resource
 import threading
 import time
@@ -94,6 +98,77 @@ def read_nbmake_record(path: Path | None = None) -> dict[str, Any] | None:
     return record
 
 
+# --- reading an executed notebook ---------------------------------------------------------
+
+
+def notebook_title(nb: Mapping[str, Any]) -> str | None:
+    """Return the first level-1 Markdown heading of a notebook, or None."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        for line in ("".join(source) if isinstance(source, list) else source).splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return None
+
+
+_NUMPY_SCALAR = re.compile(r"^np\.(?:float|int|uint|bool_?)\w*\((.*)\)$")
+
+
+def _literal(text: str) -> Any:
+    """A Python value from its ``repr``; NumPy scalars (``np.float64(0.5)``) become numbers."""
+    text = text.strip()
+    scalar = _NUMPY_SCALAR.match(text)
+    try:
+        return ast.literal_eval(scalar.group(1) if scalar else text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def glued_values(nb: Mapping[str, Any]) -> dict[str, Any]:
+    """Return every value glued with myst-nb's ``glue`` in an executed notebook.
+
+    myst-nb stores a glued value as a ``display_data`` output whose metadata has
+    ``scrapbook: {name, mime_prefix}``; the value's ``text/plain`` representation
+    sits under ``<mime_prefix>text/plain``. Numbers, strings and other Python
+    literals come back as Python values; anything else (a figure) as its text.
+    """
+    values: dict[str, Any] = {}
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            scrapbook = output.get("metadata", {}).get("scrapbook")
+            if output.get("output_type") != "display_data" or not scrapbook:
+                continue
+            text = output.get("data", {}).get(scrapbook.get("mime_prefix", "") + "text/plain")
+            if text is not None:
+                text = "".join(text) if isinstance(text, list) else text
+                values[scrapbook["name"]] = _literal(text)
+    return values
+
+
+HEADLINE_KEY = "headline_metrics"
+"""The glue name under which a chapter lists the names of its headline results.
+
+A chapter declares them itself, e.g. ``glue("headline_metrics", ["test_acc",
+"test_macro_f1"], display=False)``; the benchmark and the execution records read
+that list, so the names live in one place, the chapter that glues them."""
+
+
+def headline_metrics(glued: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Pick a chapter's headline results out of its glued values.
+
+    The chapter names them in its :data:`HEADLINE_KEY` glue. Returns ``(found,
+    missing)``: the named values it glued, and the names it did not glue
+    (reported, never silently dropped). A chapter that names none has none.
+    """
+    names = glued.get(HEADLINE_KEY) or []
+    if isinstance(names, str):
+        names = [names]
+    found = {name: glued[name] for name in names if name in glued}
+    return found, [name for name in names if name not in glued]
+
+
 # --- the pytest plugin (nbmake) ------------------------------------------------------------
 
 
@@ -155,8 +230,6 @@ def pytest_runtest_call(item: Any) -> Iterator[None]:
         return
     import nbformat
 
-    from helpers.bench import glued_values, headline_metrics, notebook_title
-
     cpu_before = _children_cpu_seconds()
     started = _now()
     start = time.perf_counter()
@@ -165,7 +238,7 @@ def pytest_runtest_call(item: Any) -> Iterator[None]:
     wall = time.perf_counter() - start
     path = Path(item.path)
     notebook = nbformat.read(path, as_version=4)  # with --overwrite it holds the outputs
-    headline, missing = headline_metrics(path.stem, glued_values(notebook))
+    headline, missing = headline_metrics(glued_values(notebook))
     error = None if outcome.excinfo is None else f"{outcome.excinfo[0].__name__}"
     record = item.config._course_record
     record["chapters"].append(
@@ -212,8 +285,6 @@ def jupyter_cache_record(
     import nbformat
     from jupyter_cache import get_cache
 
-    from helpers.bench import glued_values, headline_metrics, notebook_title
-
     cache = get_cache(cache_dir)
     since = _as_utc(datetime.fromisoformat(build_started)) if build_started else None
     chapters = []
@@ -228,7 +299,7 @@ def jupyter_cache_record(
             continue
         created = _as_utc(match.created)
         executed = cache.get_cache_bundle(match.pk).nb
-        headline, missing = headline_metrics(path.stem, glued_values(executed))
+        headline, missing = headline_metrics(glued_values(executed))
         entry.update(
             ok=True,
             error=None,
@@ -242,6 +313,21 @@ def jupyter_cache_record(
         )
         chapters.append(entry)
     return {"source": "jupyter-cache", "started": build_started, "chapters": chapters}
+
+
+def jupyter_cache_dir(book: Path | None = None) -> Path:
+    """Return the book's execution cache folder.
+
+    That is ``execute.cache`` in ``_config.yml`` when set, else ``_build/.jupyter_cache``.
+    """
+    import yaml
+
+    from helpers.bench import book_dir
+
+    book = book_dir() if book is None else book
+    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    configured = (config.get("execute") or {}).get("cache") or ""
+    return (book / configured) if configured else book / "_build" / ".jupyter_cache"
 
 
 def forget_cached_execution(stem: str, cache_dir: Path) -> int:
@@ -326,7 +412,7 @@ def freshest_record(
     elif environ.get(RECORD_ENV):
         record = read_nbmake_record(Path(environ[RECORD_ENV]))
     else:
-        cache_dir = bench.jupyter_cache_dir() if cache_dir is None else cache_dir
+        cache_dir = jupyter_cache_dir() if cache_dir is None else cache_dir
         record = jupyter_cache_record(notebooks, cache_dir, environ.get(BUILD_STARTED_ENV))
     if record is None:
         return None

@@ -59,21 +59,10 @@
 # does. The README explains the two commands that set everything up.
 
 # %% [markdown]
-# ## What "large" means: three numbers
+# ## Setup
 #
-# A neural network is a function with adjustable numbers inside it, its
-# *parameters* (weights and biases). Training adjusts them to fit examples. Three
-# quantities describe how big a model is {cite}`kaplan2020scaling`:
-#
-# - $N$, the number of parameters;
-# - $D$, the amount of training data (images, or tokens of text, seen in training);
-# - $C$, the compute spent training, in floating-point operations (FLOPs).
-#
-# A rule of thumb gives the third from the first two: training costs about
-# $C \approx 6ND$, because each parameter takes part in about two operations (a
-# multiply and an add) per example on the forward pass and about four on the
-# backward pass {cite}`kaplan2020scaling`. Below we apply the rule to our own network and to
-# GPT-3, and see what it leaves out. First, the smallest model in the book.
+# Seed every random number generator and apply the course's plot style; Keras is
+# imported first, so `set_seed` seeds it too.
 
 # %% tags=["remove-stderr"]
 import os
@@ -94,6 +83,23 @@ from helpers.repro import set_seed
 
 set_seed()
 use_course_style()
+
+# %% [markdown]
+# ## What "large" means: three numbers
+#
+# A neural network is a function with adjustable numbers inside it, its
+# *parameters* (weights and biases). Training adjusts them to fit examples. Three
+# quantities describe how big a model is {cite}`kaplan2020scaling`:
+#
+# - $N$, the number of parameters;
+# - $D$, the amount of training data (images, or tokens of text, seen in training);
+# - $C$, the compute spent training, in floating-point operations (FLOPs).
+#
+# A rule of thumb gives the third from the first two: training costs about
+# $C \approx 6ND$, because each parameter takes part in about two operations (a
+# multiply and an add) per example on the forward pass and about four on the
+# backward pass {cite}`kaplan2020scaling`. Below we apply the rule to our own network and to
+# GPT-3, and see what it leaves out. First, the smallest model in the book.
 
 # %% [markdown]
 # Chapter 4 trains this network on 28×28-pixel images of handwritten digits:
@@ -120,6 +126,7 @@ params_by_hand = sum(
     n_in * n_out + n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:], strict=False)
 )
 assert params_by_hand == digit_net.count_params()
+glue("headline_metrics", ["digit_params", "digit_flops"], display=False)
 glue("digit_params", params_by_hand, display=False)
 params_by_hand
 

@@ -223,6 +223,7 @@ xor_inputs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 xor_targets = np.array([0, 1, 1, 0])
 linear = LogisticRegression().fit(xor_inputs, xor_targets)
 linear_accuracy = linear.score(xor_inputs, xor_targets)
+glue("headline_metrics", ["xor_linear_accuracy"], display=False)  # what the benchmark records
 glue("xor_linear_accuracy", linear_accuracy, display=False)
 linear_accuracy
 

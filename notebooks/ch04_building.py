@@ -157,6 +157,7 @@ def dense_params(n_in: int, n_out: int) -> int:
 
 by_hand = dense_params(784, 128) + dense_params(128, 10)
 assert by_hand == model.count_params() == build_dense_classifier().count_params()
+glue("headline_metrics", ["n_params", "base_val_acc"], display=False)  # what the benchmark records
 glue("n_params", by_hand, display=False)
 glue("n_params_hidden", dense_params(784, 128), display=False)
 by_hand

@@ -149,6 +149,7 @@ history = fit_and_record(
 best_epoch = int(history["val_loss"].idxmin())
 last = history.iloc[-1]
 glue("epochs", EPOCHS, display=False)
+glue("headline_metrics", ["best_epoch", "val_acc_at_best"], display=False)
 glue("best_epoch", best_epoch, display=False)
 glue("best_val_loss", float(history["val_loss"].min()), display=False)
 glue("last_val_loss", float(last["val_loss"]), display=False)

@@ -409,6 +409,7 @@ test_report = classification_report_frame(y_test, test_pred, labels=digits)
 test_confusion = confusion_frame(y_test, test_pred, labels=digits)
 test_acc = float(test_report.loc["accuracy", "f1-score"])
 test_se = float(np.sqrt(test_acc * (1 - test_acc) / len(y_test)))
+glue("headline_metrics", ["test_acc", "test_macro_f1"], display=False)  # what the benchmark records
 glue("test_acc", test_acc, display=False)
 glue("test_ci_low", test_acc - 1.96 * test_se, display=False)
 glue("test_ci_high", test_acc + 1.96 * test_se, display=False)

@@ -1242,6 +1242,7 @@ pace_gap = max(
 )
 assert pace_gap < 0.2  # "their training losses fall at the same pace"
 glue("pace_gap_percent", 100 * float(pace_gap), display=False)
+glue("headline_metrics", ["scratch_accuracy", "keras_accuracy"], display=False)
 glue("scratch_accuracy", float(scratch_accuracy), display=False)
 glue("keras_accuracy", float(keras_accuracy), display=False)
 glue("scratch_seconds", float(scratch_seconds), display=False)

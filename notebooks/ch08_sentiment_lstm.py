@@ -55,7 +55,7 @@
 # :::
 
 # %% [markdown]
-# ## Environment
+# ## Setup
 #
 # Everything runs on the CPU with the course's pinned versions. We seed every
 # random number generator, apply the plot style and import the project's
@@ -762,6 +762,7 @@ assert chosen.key == sm.course_model_run(three).key  # the rule lives in helpers
 model_path = save_course_model(chosen)
 glue("chosen_seed", chosen.seed, display=False)
 glue("chosen_val_acc", chosen.validation_accuracy, display=False)
+glue("headline_metrics", ["chosen_test_acc"], display=False)  # what the benchmark records
 glue("chosen_test_acc", chosen.accuracy(three.test["label"]), display=False)
 print(f"saved {model_path} ({model_path.stat().st_size / 1e6:.1f} MB)")
 

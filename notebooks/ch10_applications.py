@@ -36,6 +36,12 @@
 # tested for is rare. The last one is pure arithmetic, and we compute it in the
 # medicine section.
 
+# %% [markdown]
+# ## Setup
+#
+# Seed the random number generators and apply the course's plot style. This
+# chapter trains no network, so it does not import TensorFlow.
+
 # %% tags=["remove-stderr"]
 import os
 

@@ -25,6 +25,12 @@
 # 2. four books, two courses, a blog post and a short list of papers, each with a
 #    note on who it suits.
 
+# %% [markdown]
+# ## Setup
+#
+# Seed the random number generators and apply the course's plot style; the
+# versions below are read from this environment.
+
 # %% tags=["remove-stderr"]
 import os
 

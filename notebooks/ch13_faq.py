@@ -28,6 +28,11 @@
 # 5. How do I choose a framework?
 # 6. What should I read next?
 
+# %% [markdown]
+# ## Setup
+#
+# Seed the random number generators and apply the course's plot style.
+
 # %% tags=["remove-stderr"]
 import os
 

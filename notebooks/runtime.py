@@ -62,6 +62,11 @@
 # the kernel was waiting: to start, to read files, or for other programs on a busy
 # machine.
 
+# %% [markdown]
+# ## Setup
+#
+# Read the freshest execution record and the machine it ran on.
+
 # %% tags=["remove-stderr"]
 from datetime import datetime
 

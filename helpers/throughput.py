@@ -1,0 +1,108 @@
+"""How fast chapter 8's LSTM trains, with three input pipelines and two ways to seed it.
+
+``python -m helpers.bench --throughput`` runs :func:`sentiment_throughput` and
+writes ``build/bench/throughput.json``. A benchmark, not a test: nothing here
+asserts a time.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+
+def sentiment_throughput(task: str = "all_3class", epochs: int = 2) -> dict[str, Any]:
+    """Measure training throughput of chapter 8's LSTM with three input pipelines.
+
+    Each variant trains the same LSTM (``ModelConfig(kind="lstm")``) for
+    ``epochs`` epochs on the task's training rows; throughput is training rows
+    divided by the wall time of the *last* epoch, so graph tracing is excluded.
+
+    - ``naive``: raw strings into a model with its TextVectorization layer inside
+      (tokenized again every batch), NumPy input, Keras' default batch size 32;
+    - ``pre-tokenized``: the token indices computed once, NumPy input, batch 32;
+    - ``course``: token indices in :func:`helpers.sentiment_models.training_dataset`
+      (cached, shuffled, batched by 128, prefetched), the pipeline every trainer uses.
+
+    Then it times training the LSTM with every seed of
+    :data:`helpers.sentiment_models.SEEDS` the two ways chapter 8 could: a new
+    model per seed, or one model restarted
+    (:func:`helpers.sentiment_models.restart`), and checks they give the same
+    predictions.
+    """
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from helpers import sentiment_models as sm
+    from helpers.repro import set_seed
+
+    data = sm.load_task(task)
+    config = sm.ModelConfig(kind="lstm")
+    encoded = sm.encoded_task(data, config)
+    train = encoded["train"]
+    label_index = {label: i for i, label in enumerate(data.labels)}
+    targets = train["label"].map(label_index).to_numpy(dtype=np.int64)
+    tokens = encoded["x_train"]
+    texts = tf.constant(train["text"].to_numpy().astype(str))
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            self.started = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            self.last = time.perf_counter() - self.started
+
+    def token_model() -> keras.Model:
+        set_seed()
+        return sm.build_model(
+            config,
+            vocabulary_size=encoded["vocabulary_size"],
+            sequence_length=encoded["sequence_length"],
+            n_classes=len(data.labels),
+        )
+
+    def measure(model: keras.Model, x: Any, y: Any, batch_size: int | None) -> float:
+        timer = EpochTimer()
+        model.fit(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=epochs,
+            callbacks=[timer],
+            shuffle=not isinstance(x, tf.data.Dataset),  # the pipeline shuffles itself
+            verbose=0,
+        )
+        return len(targets) / timer.last
+
+    naive = sm.export_text_model(encoded["vectorizer"], token_model())
+    naive.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    pipeline = sm.training_dataset(tokens, targets, config.batch_size, seed=0)
+    rates = {
+        "naive": measure(naive, texts, targets, 32),
+        "pre-tokenized": measure(token_model(), tokens, targets, 32),
+        "course": measure(token_model(), pipeline, None, None),
+    }
+    # Chapter 8 trains each network with every seed. A new model per seed traces
+    # its training step again; restarting one model (sm.restart) does not.
+    seeds = sm.SEEDS
+    started = time.perf_counter()
+    fresh = [sm.train_neural(data, config, seed)[1] for seed in seeds]
+    new_models = time.perf_counter() - started
+    started, reused, model = time.perf_counter(), [], None
+    for seed in seeds:
+        model, result = sm.train_neural(data, config, seed, reuse=model)
+        reused.append(result)
+    restarted = time.perf_counter() - started
+    if [r.test_proba for r in fresh] != [r.test_proba for r in reused]:
+        raise RuntimeError("a restarted model did not train exactly like a new one")
+    return {
+        "task": task,
+        "train_rows": len(targets),
+        "epochs": epochs,
+        "batch_size_course": config.batch_size,
+        "samples_per_second": rates,
+        "speedup_course_over_naive": rates["course"] / rates["naive"],
+        "seeds": list(seeds),
+        "all_seeds_seconds": {"new model per seed": new_models, "one model restarted": restarted},
+    }
