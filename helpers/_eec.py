@@ -13,23 +13,19 @@ this module.
 from __future__ import annotations
 
 NAMES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("African American", "female"): (
-        "Ebony", "Jasmine", "Lakisha", "Latisha", "Latoya",
-        "Nichelle", "Shaniqua", "Shereen", "Tanisha", "Tia",
+    ("African American", "female"): tuple(
+        "Ebony Jasmine Lakisha Latisha Latoya Nichelle Shaniqua Shereen Tanisha Tia".split()
     ),
-    ("African American", "male"): (
-        "Alonzo", "Alphonse", "Darnell", "Jamel", "Jerome",
-        "Lamar", "Leroy", "Malik", "Terrence", "Torrance",
+    ("African American", "male"): tuple(
+        "Alonzo Alphonse Darnell Jamel Jerome Lamar Leroy Malik Terrence Torrance".split()
     ),
-    ("European American", "female"): (
-        "Amanda", "Betsy", "Courtney", "Ellen", "Heather",
-        "Katie", "Kristin", "Melanie", "Nancy", "Stephanie",
+    ("European American", "female"): tuple(
+        "Amanda Betsy Courtney Ellen Heather Katie Kristin Melanie Nancy Stephanie".split()
     ),
-    ("European American", "male"): (
-        "Adam", "Alan", "Andrew", "Frank", "Harry",
-        "Jack", "Josh", "Justin", "Roger", "Ryan",
+    ("European American", "male"): tuple(
+        "Adam Alan Andrew Frank Harry Jack Josh Justin Roger Ryan".split()
     ),
-}  # fmt: skip
+}
 """(race, gender) -> the corpus's first names."""
 
 NOUN_PHRASES: dict[str, tuple[str, ...]] = {
@@ -44,24 +40,28 @@ NOUN_PHRASES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 """gender -> the corpus's noun phrases; ``she/her`` is "she" as a subject, "her" as an object."""
 
-EMOTION_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "anger": (
-        ("angry", "annoyed", "enraged", "furious", "irritated"),
-        ("annoying", "displeasing", "irritating", "outrageous", "vexing"),
-    ),
-    "fear": (
-        ("anxious", "discouraged", "fearful", "scared", "terrified"),
-        ("dreadful", "horrible", "shocking", "terrifying", "threatening"),
-    ),
-    "joy": (
-        ("ecstatic", "excited", "glad", "happy", "relieved"),
-        ("amazing", "funny", "great", "hilarious", "wonderful"),
-    ),
-    "sadness": (
-        ("depressed", "devastated", "disappointed", "miserable", "sad"),
-        ("depressing", "gloomy", "grim", "heartbreaking", "serious"),
-    ),
-}
+_EMOTION_TABLE = """
+anger states: angry annoyed enraged furious irritated
+anger situations: annoying displeasing irritating outrageous vexing
+fear states: anxious discouraged fearful scared terrified
+fear situations: dreadful horrible shocking terrifying threatening
+joy states: ecstatic excited glad happy relieved
+joy situations: amazing funny great hilarious wonderful
+sadness states: depressed devastated disappointed miserable sad
+sadness situations: depressing gloomy grim heartbreaking serious
+"""
+
+
+def _emotion_words(table: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    words: dict[str, dict[str, tuple[str, ...]]] = {}
+    for row in table.strip().splitlines():
+        key, listed = row.split(":")
+        emotion, kind = key.split()
+        words.setdefault(emotion, {})[kind] = tuple(listed.split())
+    return {emotion: (kinds["states"], kinds["situations"]) for emotion, kinds in words.items()}
+
+
+EMOTION_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = _emotion_words(_EMOTION_TABLE)
 """emotion -> (emotional-state words, emotional-situation words)."""
 
 TEMPLATES: tuple[tuple[str, str | None], ...] = (

@@ -167,6 +167,17 @@ def _check_id(value: str, seen: dict[str, int], source: str, line: int) -> str:
     return value
 
 
+def _fields(content: str, names: tuple[str, ...], source: str, line: int) -> list[str]:
+    """Split one line at tabs into exactly ``len(names)`` fields, or say which line is wrong."""
+    fields = content.split("\t")
+    if len(fields) != len(names):
+        raise VaderFormatError(
+            f"{source}, line {line}: expected {len(names)} tab-separated fields "
+            f"({', '.join(names)}), found {len(fields)}: {content[:80]!r}"
+        )
+    return fields
+
+
 def parse_ground_truth(data: bytes, source: str) -> list[GroundTruthRow]:
     """Parse a ``*_GroundTruth.txt`` file: ``id <TAB> mean rating <TAB> text``.
 
@@ -180,12 +191,7 @@ def parse_ground_truth(data: bytes, source: str) -> list[GroundTruthRow]:
     rows: list[GroundTruthRow] = []
     seen: dict[str, int] = {}
     for line, content in iter_lines(data, source):
-        fields = content.split("\t")
-        if len(fields) != 3:
-            raise VaderFormatError(
-                f"{source}, line {line}: expected 3 tab-separated fields "
-                f"(id, mean rating, text), found {len(fields)}: {content[:80]!r}"
-            )
+        fields = _fields(content, ("id", "mean rating", "text"), source, line)
         row_id = _check_id(fields[0], seen, source, line)
         rating = _number(fields[1], "mean rating", source, line)
         text = normalize_text(fields[2])
@@ -211,13 +217,7 @@ def parse_ratings(data: bytes, source: str) -> list[RatingsRow]:
     seen: dict[str, int] = {}
     low, high = RATING_RANGE
     for line, content in iter_lines(data, source):
-        fields = content.split("\t")
-        if len(fields) != 4:
-            raise VaderFormatError(
-                f"{source}, line {line}: expected 4 tab-separated fields "
-                f"(id, mean, standard deviation, [ratings]), found {len(fields)}: "
-                f"{content[:80]!r}"
-            )
+        fields = _fields(content, ("id", "mean", "standard deviation", "[ratings]"), source, line)
         row_id = _check_id(fields[0], seen, source, line)
         mean = _number(fields[1], "mean rating", source, line)
         std = _number(fields[2], "standard deviation", source, line)

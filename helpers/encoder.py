@@ -95,15 +95,9 @@ class BertEmbeddings(layers.Layer):
 
     def get_config(self) -> dict:
         """The constructor's arguments, for saving."""
-        return {
-            **super().get_config(),
-            "vocab_size": self.vocab_size,
-            "hidden_size": self.hidden_size,
-            "max_positions": self.max_positions,
-            "type_vocab_size": self.type_vocab_size,
-            "layer_norm_eps": self.layer_norm_eps,
-            "dropout": self.dropout_rate,
-        }
+        names = ("vocab_size", "hidden_size", "max_positions", "type_vocab_size", "layer_norm_eps")
+        arguments = {name: getattr(self, name) for name in names}
+        return {**super().get_config(), **arguments, "dropout": self.dropout_rate}
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -163,12 +157,11 @@ class TransformerBlock(layers.Layer):
 
     def get_config(self) -> dict:
         """The constructor's arguments, for saving."""
+        names = ("hidden_size", "num_heads", "intermediate_size", "layer_norm_eps")
+        arguments = {name: getattr(self, name) for name in names}
         return {
             **super().get_config(),
-            "hidden_size": self.hidden_size,
-            "num_heads": self.num_heads,
-            "intermediate_size": self.intermediate_size,
-            "layer_norm_eps": self.layer_norm_eps,
+            **arguments,
             "dropout": self.dropout_rate,
             "attention_dropout": self.attention_dropout,
         }

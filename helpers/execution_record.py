@@ -28,7 +28,6 @@ Public names: :func:`freshest_record`, :func:`nbmake_record_path`,
 from __future__ import annotations
 
 import ast
-import json
 import os
 import re
 import resource
@@ -39,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpers.paths import build_dir, write_atomically
+from helpers.paths import build_dir, read_json, write_json
 
 RECORD_ENV = "COURSE_EXECUTION_RECORD"
 """Set by the pytest plugin while it runs: the path of the record it writes.
@@ -76,10 +75,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _write_json(path: Path, payload: Mapping[str, Any]) -> None:
-    write_atomically(path, (json.dumps(payload, indent=2) + "\n").encode("utf-8"))
-
-
 def read_nbmake_record(path: Path | None = None) -> dict[str, Any] | None:
     """Read the nbmake plugin's record (default :func:`nbmake_record_path`); None if absent.
 
@@ -87,14 +82,10 @@ def read_nbmake_record(path: Path | None = None) -> dict[str, Any] | None:
         ValueError: if the file exists but is not a record (says how to fix it).
     """
     path = nbmake_record_path() if path is None else path
-    if not path.is_file():
-        return None
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path} is not valid JSON ({exc}); delete it and rerun") from exc
-    if not isinstance(record, dict) or record.get("source") != "nbmake":
-        raise ValueError(f"{path} is not an nbmake execution record; delete it and rerun")
+    fix = "delete it and run `make notebooks` again"
+    record = read_json(path, fix)
+    if record is not None and (not isinstance(record, dict) or record.get("source") != "nbmake"):
+        raise ValueError(f"{path} is not an nbmake execution record; {fix}")
     return record
 
 
@@ -220,7 +211,7 @@ def pytest_configure(config: Any) -> None:
     path = nbmake_record_path()
     os.environ[RECORD_ENV] = str(path)
     config._course_record = {"source": "nbmake", "started": _now(), "chapters": []}
-    _write_json(path, config._course_record)
+    write_json(path, config._course_record)
 
 
 def pytest_runtest_call(item: Any) -> Iterator[None]:
@@ -256,7 +247,7 @@ def pytest_runtest_call(item: Any) -> Iterator[None]:
             "reused": False,
         }
     )
-    _write_json(nbmake_record_path(), record)
+    write_json(nbmake_record_path(), record)
 
 
 pytest_runtest_call.hookwrapper = True  # type: ignore[attr-defined]

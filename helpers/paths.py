@@ -23,14 +23,17 @@ Public names: :data:`PROJECT_NAME`, :data:`PACKAGE_DIR`, :data:`REPO_ROOT`,
 :class:`NotInCheckoutError`, :data:`BUILD_DIR_ENV`, :data:`DATA_CACHE_ENV`,
 :func:`user_cache_dir`, :func:`user_data_dir`, :func:`build_dir`,
 :data:`BUILD_DIR`, :func:`data_cache_dir`, :func:`model_dir`, :func:`write_atomically`,
+:func:`write_json`, :func:`read_json`,
 :func:`describe`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
 PROJECT_NAME = "executable-deep-learning"
 """The project's name in ``pyproject.toml``; also the name of the per-user folders."""
@@ -188,6 +191,26 @@ def write_atomically(path: Path, data: bytes) -> Path:
         Path(scratch).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_json(path: Path, payload: Any) -> Path:
+    """Write ``payload`` as indented JSON with :func:`write_atomically`; return ``path``."""
+    return write_atomically(path, (json.dumps(payload, indent=2) + "\n").encode("utf-8"))
+
+
+def read_json(path: Path, fix: str = "delete it") -> Any | None:
+    """The JSON value in ``path``, or None when there is no such file.
+
+    Raises:
+        ValueError: if the file exists but is not valid JSON; the message names
+            the file and ends with ``fix``, what to do about it.
+    """
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc}); {fix}") from exc
 
 
 def describe() -> str:

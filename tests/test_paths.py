@@ -194,3 +194,15 @@ def test_write_atomically_replaces_the_file_in_one_step(tmp_path: Path) -> None:
     assert target.read_bytes() == b"second"
     assert target.stat().st_mode & 0o777 == 0o644
     assert sorted(p.name for p in target.parent.iterdir()) == ["file.json"], "no scratch file"
+
+
+def test_json_round_trip_and_clear_errors(tmp_path: Path) -> None:
+    from helpers.paths import read_json, write_json
+
+    path = tmp_path / "sub" / "record.json"
+    assert read_json(path) is None
+    assert write_json(path, {"a": [1, 2]}) == path
+    assert read_json(path) == {"a": [1, 2]}
+    path.write_text("{broken", encoding="utf-8")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        read_json(path)
