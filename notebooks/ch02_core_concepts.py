@@ -123,10 +123,18 @@ print(f"z = {z:.4f}, a = {a:.4f}")
 # A Keras `Dense` layer with one unit is exactly this neuron. We give it the same
 # weights and check that it computes the same number.
 
+
 # %%
-neuron = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, activation="sigmoid")])
-neuron.layers[0].set_weights([w.reshape(3, 1), np.array([b])])
-keras_a = float(neuron.predict(x.reshape(1, 3), verbose=0)[0, 0])
+def keras_neuron(activation):
+    """One Keras Dense unit with the weights w and bias b above, applied to x."""
+    neuron = keras.Sequential(
+        [keras.Input(shape=(3,)), keras.layers.Dense(1, activation=activation)]
+    )
+    neuron.layers[0].set_weights([w.reshape(3, 1), np.array([b])])
+    return float(neuron.predict(x.reshape(1, 3), verbose=0)[0, 0])
+
+
+keras_a = keras_neuron("sigmoid")
 np.testing.assert_allclose(keras_a, a, rtol=1e-6)
 glue("neuron_keras_a", keras_a, display=False)
 keras_a
@@ -448,9 +456,7 @@ glue("dropout_mean", float(in_training.mean()), display=False)
 
 # %%
 tanh_by_hand = float(np.tanh(w @ x + b))
-tanh_neuron = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1, activation="tanh")])
-tanh_neuron.layers[0].set_weights([w.reshape(3, 1), np.array([b])])
-tanh_keras = float(tanh_neuron.predict(x.reshape(1, 3), verbose=0)[0, 0])
+tanh_keras = keras_neuron("tanh")
 np.testing.assert_allclose(tanh_keras, tanh_by_hand, rtol=1e-6)
 glue("tanh_a", tanh_by_hand, display=False)
 tanh_by_hand

@@ -476,19 +476,25 @@ train_pos = np.arange(len(train))
 val_pos = np.arange(len(train), len(known))
 y_known = known["mpg"].to_numpy()
 
-scores = []
-for _ in range(REPEATS):
-    noise = rng.normal(size=(len(known), N_NOISE))
-    # leaky: choose the columns with every known row's target, then fit on training rows
-    chosen = SelectKBest(f_regression, k=K_KEEP).fit(noise, y_known)
-    leaky_fit = Ridge(alpha=1.0).fit(chosen.transform(noise[train_pos]), y_known[train_pos])
-    leaky_r2 = r2_score(y_known[val_pos], leaky_fit.predict(chosen.transform(noise[val_pos])))
-    # honest: the selection is a step of the model, fitted on training rows only
-    honest_fit = make_pipeline(SelectKBest(f_regression, k=K_KEEP), Ridge(alpha=1.0))
-    honest_fit.fit(noise[train_pos], y_known[train_pos])
-    honest_r2 = r2_score(y_known[val_pos], honest_fit.predict(noise[val_pos]))
-    scores.append({"leaky selection": leaky_r2, "honest selection": honest_r2})
-scores = pd.DataFrame(scores)
+
+def selection_scores(n_noise):
+    """Validation R² of leaky and honest feature selection over REPEATS draws of noise."""
+    scores = []
+    for _ in range(REPEATS):
+        noise = rng.normal(size=(len(known), n_noise))
+        # leaky: choose the columns with every known row's target, then fit on training rows
+        chosen = SelectKBest(f_regression, k=K_KEEP).fit(noise, y_known)
+        leaky_fit = Ridge(alpha=1.0).fit(chosen.transform(noise[train_pos]), y_known[train_pos])
+        leaky_r2 = r2_score(y_known[val_pos], leaky_fit.predict(chosen.transform(noise[val_pos])))
+        # honest: the selection is a step of the model, fitted on training rows only
+        honest_fit = make_pipeline(SelectKBest(f_regression, k=K_KEEP), Ridge(alpha=1.0))
+        honest_fit.fit(noise[train_pos], y_known[train_pos])
+        honest_r2 = r2_score(y_known[val_pos], honest_fit.predict(noise[val_pos]))
+        scores.append({"leaky selection": leaky_r2, "honest selection": honest_r2})
+    return pd.DataFrame(scores)
+
+
+scores = selection_scores(N_NOISE)
 
 glue("n_noise", N_NOISE, display=False)
 glue("k_keep", K_KEEP, display=False)
@@ -711,17 +717,7 @@ pd.Series({"median": mae_ridge_pipeline, "mean": mae_mean_imputer}, name="valida
 # experiment with 5,000 columns:
 
 # %%
-scores_5000 = []
-for _ in range(REPEATS):
-    noise = rng.normal(size=(len(known), 5000))
-    chosen = SelectKBest(f_regression, k=K_KEEP).fit(noise, y_known)
-    leaky_fit = Ridge(alpha=1.0).fit(chosen.transform(noise[train_pos]), y_known[train_pos])
-    leaky_r2 = r2_score(y_known[val_pos], leaky_fit.predict(chosen.transform(noise[val_pos])))
-    honest_fit = make_pipeline(SelectKBest(f_regression, k=K_KEEP), Ridge(alpha=1.0))
-    honest_fit.fit(noise[train_pos], y_known[train_pos])
-    honest_r2 = r2_score(y_known[val_pos], honest_fit.predict(noise[val_pos]))
-    scores_5000.append({"leaky selection": leaky_r2, "honest selection": honest_r2})
-scores_5000 = pd.DataFrame(scores_5000)
+scores_5000 = selection_scores(5000)
 assert scores_5000["leaky selection"].mean() > scores["leaky selection"].mean()
 assert scores_5000["honest selection"].mean() < 0
 glue("leaky_r2_mean_5000", float(scores_5000["leaky selection"].mean()), display=False)

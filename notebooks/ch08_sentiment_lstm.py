@@ -127,6 +127,7 @@ glue("three_total", int(sizes.loc["all_3class", "total"]), display=False)
 glue("binary_test_rows", int(sizes.loc["movie_binary", "test"]), display=False)
 glue("three_test_rows", int(sizes.loc["all_3class", "test"]), display=False)
 glue("three_train_rows", int(sizes.loc["all_3class", "train"]), display=False)
+glue("binary_train_rows", int(sizes.loc["movie_binary", "train"]), display=False)
 sizes
 
 # %% [markdown]
@@ -379,19 +380,32 @@ float(np.abs(short_padding - long_padding).max())
 #
 #    $$
 #    \begin{aligned}
-#    i_t &= \sigma(W_i x_t + U_i h_{t-1} + b_i) && \text{input gate}\\
-#    f_t &= \sigma(W_f x_t + U_f h_{t-1} + b_f) && \text{forget gate}\\
-#    g_t &= \tanh(W_g x_t + U_g h_{t-1} + b_g) && \text{candidate values}\\
-#    o_t &= \sigma(W_o x_t + U_o h_{t-1} + b_o) && \text{output gate}\\
+#    i_t &= \sigma(x_t W_i + h_{t-1} U_i + b_i) && \text{input gate}\\
+#    f_t &= \sigma(x_t W_f + h_{t-1} U_f + b_f) && \text{forget gate}\\
+#    g_t &= \tanh(x_t W_g + h_{t-1} U_g + b_g) && \text{candidate values}\\
+#    o_t &= \sigma(x_t W_o + h_{t-1} U_o + b_o) && \text{output gate}\\
 #    c_t &= f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t).
 #    \end{aligned}
 #    $$
 #
-#    Because $c_t$ is updated by addition rather than by repeated
-#    multiplication, gradients survive over many steps better than in a plain
-#    recurrent network, which was the point of the design. (The forget gate was
-#    added to the original LSTM by {cite:t}`gers2000learning`.) The output after
-#    the last real token, $h_T$, summarizes the text.
+#    Vectors are rows here, as in Keras and in the NumPy check below: $x_t$ has
+#    $d$ entries, $h_t$ and $c_t$ have $u$, so $W$ is $d \times u$ and $U$ is
+#    $u \times u$. Why this helps with long texts: along the cell state's own
+#    path, one step back is just
+#
+#    $$
+#    \frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t),
+#    $$
+#
+#    with no weight matrix and no squashing function on the way (the gates
+#    depend on $x_t$ and $h_{t-1}$, not on $c_{t-1}$). A plain recurrent network
+#    multiplies the gradient by a weight matrix and a $\tanh'$ at every step,
+#    which shrinks or blows it up; here it is multiplied only by the forget
+#    gate, so it survives many steps while $f_t \approx 1$. The original LSTM had
+#    no forget gate, $f_t = 1$, the "constant error carousel"
+#    {cite:p}`hochreiter1997long`; {cite:t}`gers2000learning` added it so the
+#    network can also learn to forget. The output after the last real token,
+#    $h_T$, summarizes the text.
 # 3. **Output layer**: for task (a) one sigmoid unit, the probability that the
 #    text is positive, trained with binary cross-entropy; for task (b) three
 #    softmax units, one probability per class, trained with sparse categorical
@@ -417,7 +431,8 @@ by_hand.summary()
 
 # %% [markdown]
 # Each of the four gate blocks has a matrix $W$ ($d \times u$), a matrix $U$
-# ($u \times u$) and a bias ($u$), so the LSTM has $4(du + u^2 + u)$ parameters;
+# ($u \times u$) and a bias ($u$) (Keras calls them `kernel`, `recurrent_kernel`
+# and `bias`), so the LSTM has $4(du + u^2 + u)$ parameters;
 # the embedding has $V d$ for a vocabulary of $V$ entries, and the output unit
 # $u + 1$. We check the count, and that the project's `sm.build_model` (which the
 # training below uses) builds the same network:
@@ -477,6 +492,35 @@ float(np.abs(h - keras_h).max())
 # %% [markdown]
 # NumPy and Keras agree to {glue:text}`lstm_numpy_difference:.1e` (float32
 # rounding), and the loop stops at the last real token, which is what masking does.
+#
+# The gradient claim can be checked the same way. TensorFlow's `GradientTape`
+# differentiates one step of the Keras cell with respect to the previous cell
+# state; the Jacobian must be the diagonal matrix of the forget gate, which we
+# compute from the weights as in the loop above:
+
+# %%
+step_rng = np.random.default_rng(0)
+x_step = tf.constant(vectors[:1])  # the first token's vector, a batch of one
+h_before = tf.constant(step_rng.normal(size=(1, u)), dtype=tf.float32)
+c_before = tf.Variable(step_rng.normal(size=(1, u)), dtype=tf.float32)
+with tf.GradientTape() as tape:
+    _, (_, c_after) = lstm_layer.cell(x_step, [h_before, c_before])
+jacobian = tape.jacobian(c_after, c_before).numpy()[0, :, 0, :]  # dc_t / dc_{t-1}, u x u
+forget = sigmoid((vectors[0] @ kernel + h_before.numpy()[0] @ recurrent + bias)[u : 2 * u])
+np.testing.assert_allclose(jacobian, np.diag(forget), atol=1e-6)
+glue(
+    "jacobian_offdiag_max",
+    float(np.abs(jacobian - np.diag(np.diag(jacobian))).max()),
+    display=False,
+)
+glue("forget_mean", float(forget.mean()), display=False)
+float(np.abs(jacobian - np.diag(forget)).max())
+
+# %% [markdown]
+# The Jacobian is diagonal (largest off-diagonal entry
+# {glue:text}`jacobian_offdiag_max:.1g`) and its diagonal is $f_t$, whose entries
+# average {glue:text}`forget_mean:.2f` for this untrained layer: the cell state's
+# gradient passes one step back scaled by the forget gate alone.
 
 # %% [markdown]
 # ## Training
@@ -530,6 +574,12 @@ for ax in fig.axes:
 glue("fig_lstm_curves", fig, display=False)
 plt.close(fig)
 best_epochs = sorted({r.best_epoch for r in binary_lstm})
+for run in binary_lstm:  # the pattern the text describes, checked on every seed
+    curve = run.history_frame()
+    assert curve["loss"].is_monotonic_decreasing, "the training loss keeps falling"
+    lowest = curve["val_loss"].iloc[run.best_epoch - 1]
+    assert (curve["val_loss"].iloc[run.best_epoch :] > lowest).all(), "then it rises"
+assert any(len(run.history) > run.best_epoch for run in binary_lstm), "stopped early"
 glue("binary_lstm_best_epochs", " or ".join(str(e) for e in best_epochs), display=False)
 glue("binary_lstm_epochs_run", max(len(r.history) for r in binary_lstm), display=False)
 pd.DataFrame(
@@ -549,8 +599,9 @@ pd.DataFrame(
 # LSTM for each seed.
 # ```
 #
-# The pattern to expect with about 10,000 short snippets: the
-# training loss keeps falling, while the validation loss is lowest after epoch
+# The pattern to expect with {glue:text}`binary_train_rows:,` short training
+# snippets: the training loss keeps falling, while the validation loss is lowest
+# after epoch
 # {glue:text}`binary_lstm_best_epochs` and then rises, so training stopped by
 # epoch {glue:text}`binary_lstm_epochs_run` and kept the best epoch's weights. The
 # network memorizes its training sentences quickly; more epochs would only make
@@ -732,8 +783,9 @@ assert neutral_recall("lstm") > neutral_recall("tfidf_logreg")
 #   {glue:text}`lstm_neutral_recall:.1%` of them, the logistic regression
 #   {glue:text}`tfidf_neutral_recall:.1%`). Chapter 9 takes this apart.
 #
-# This is the honest result, and a common one: with about 10,000 labelled
-# sentences and embeddings learned from scratch, a network has too little data to
+# This is the honest result, and a common one: with
+# {glue:text}`binary_train_rows:,` labelled training sentences (task (a)) and
+# embeddings learned from scratch, a network has too little data to
 # learn what a linear model over word pairs gets directly. The literature on the
 # same movie sentences (the sentence polarity data of {cite:t}`pang2005seeing`)
 # points the same way: a convolutional network on these sentences did clearly
@@ -865,8 +917,8 @@ print(completed.stdout)
 #   that the padding length does not change the output. The LSTM's equations were
 #   checked against Keras in NumPy.
 # - Early stopping on the validation loss kept the weights of epoch
-#   {glue:text}`binary_lstm_best_epochs`: the network overfits ~10,000 snippets
-#   within a few epochs.
+#   {glue:text}`binary_lstm_best_epochs`: the network overfits its
+#   {glue:text}`binary_train_rows:,` training snippets within a few epochs.
 # - On both tasks, the tuned TF-IDF + logistic regression had the best accuracy
 #   (task (b): {glue:text}`all_3class_tfidf_logreg_acc:.3f` against
 #   {glue:text}`all_3class_lstm_acc:.3f` for the LSTM), the LSTM the best macro
@@ -877,58 +929,120 @@ print(completed.stdout)
 # %% [markdown]
 # ## Exercises
 #
-# 1. Change the sequence length of task (b) to the 90th percentile of the token
-#    counts. What share of the training texts is truncated now? Why might that
-#    hurt product reviews more than tweets?
-# 2. Count how many distinct tokens of the *test* texts of task (a) are not in the
-#    vectorizer's vocabulary, and what share of the test token occurrences they
-#    make up.
-# 3. The bidirectional LSTM has about twice the LSTM's recurrent parameters.
-#    Compute its parameter count for task (a) with the formula of this chapter and
-#    compare with `sm.build_model(sm.ModelConfig(kind="bilstm"), ...)`.
-# 4. Why must the vocabulary be built from the training texts only? What would
-#    go wrong, concretely, if it were built from all texts?
+# ```{exercise}
+# :label: ch08-ex1
 #
-# :::{dropdown} Solution 1
-# ```python
-# counts = sm.token_counts(three.train["text"])
-# length90 = int(np.ceil(np.percentile(counts, 90)))
-# print(length90, np.mean(counts > length90))
-# print(three.train.assign(n=counts).groupby("domain")["n"].apply(lambda n: np.mean(n > length90)))
+# Change the sequence length of task (b) to the 90th percentile of the token
+# counts. What share of the training texts is truncated now? Why might that hurt
+# product reviews more than tweets?
 # ```
-# About 10 % of the texts are cut, by construction. Truncation removes the *end*
-# of a text, and long product reviews often end with the verdict ("... but it
-# broke after a week"); tweets are short and are rarely cut at all.
-# :::
 #
-# :::{dropdown} Solution 2
-# ```python
-# known = set(vectorizer.get_vocabulary())
-# test_tokens = [t for row in sm.tokenize(binary.test["text"]) for t in row]
-# unknown = [t for t in test_tokens if t not in known]
-# print(len(set(unknown)), len(unknown) / len(test_tokens))
+# ```{exercise}
+# :label: ch08-ex2
+#
+# Count how many distinct tokens of the *test* texts of task (a) are not in the
+# vectorizer's vocabulary, and what share of the test token occurrences they make
+# up.
 # ```
-# Several thousand distinct test tokens are unknown, but they are rare words: they
-# make up only a small share of the test token occurrences, which all map to
-# index 1.
-# :::
 #
-# :::{dropdown} Solution 3
+# ```{exercise}
+# :label: ch08-ex3
+#
+# The bidirectional LSTM has about twice the LSTM's recurrent parameters. Compute
+# its parameter count for task (a) with the formula of this chapter and compare
+# with `sm.build_model(sm.ModelConfig(kind="bilstm"), ...)`.
+# ```
+#
+# ```{exercise}
+# :label: ch08-ex4
+#
+# Why must the vocabulary be built from the training texts only? What would go
+# wrong, concretely, if it were built from all texts?
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch08-ex1
+# :class: dropdown
+# ```
+#
+# Cut at the 90th percentile, about a tenth of the texts lose their end, by
+# construction; the share per domain shows who pays:
+
+# %%
+counts = sm.token_counts(three.train["text"])
+length90 = int(np.ceil(np.percentile(counts, 90)))
+cut_by_domain = three.train.assign(cut=counts > length90).groupby("domain")["cut"].mean()
+assert cut_by_domain["product"] > cut_by_domain["tweets"]
+glue("ex1_length90", length90, display=False)
+glue("ex1_cut_share", float(np.mean(counts > length90)), display=False)
+cut_by_domain.round(3)
+
+# %% [markdown]
+# A length of {glue:text}`ex1_length90` tokens truncates
+# {glue:text}`ex1_cut_share:.1%` of the training texts, far more product reviews
+# than tweets. Truncation removes the *end* of a text, and long product reviews
+# often end with the verdict ("... but it broke after a week"); tweets are short
+# and are rarely cut at all.
+#
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch08-ex2
+# :class: dropdown
+# ```
+
+# %%
+known = set(vectorizer.get_vocabulary())
+test_tokens = [token for row in sm.tokenize(binary.test["text"]) for token in row]
+unknown = [token for token in test_tokens if token not in known]
+unknown_share = len(unknown) / len(test_tokens)
+assert len(set(unknown)) > 1000 and unknown_share < 0.1  # many distinct, few occurrences
+glue("ex2_unknown_distinct", len(set(unknown)), display=False)
+glue("ex2_unknown_share", unknown_share, display=False)
+len(set(unknown)), round(unknown_share, 4)
+
+# %% [markdown]
+# {glue:text}`ex2_unknown_distinct:,` distinct test tokens are unknown, but they
+# are rare words: together they make up only {glue:text}`ex2_unknown_share:.1%`
+# of the test token occurrences, all of which map to index 1.
+#
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{solution-start} ch08-ex3
+# :class: dropdown
+# ```
+#
 # Each direction has $4(du + u^2 + u)$ parameters and the output layer sees $2u$
 # values:
-# ```python
-# expected = V * d + 2 * 4 * (d * u + u * u + u) + (2 * u + 1)
-# bilstm = sm.build_model(sm.ModelConfig(kind="bilstm"), vocabulary_size=V,
-#                         sequence_length=sequence_length["movie_binary"], n_classes=2)
-# assert sm.count_parameters(bilstm) == expected
+
+# %%
+bilstm_expected = V * d + 2 * 4 * (d * u + u * u + u) + (2 * u + 1)
+bilstm = sm.build_model(
+    sm.ModelConfig(kind="bilstm"),
+    vocabulary_size=V,
+    sequence_length=sequence_length["movie_binary"],
+    n_classes=2,
+)
+assert sm.count_parameters(bilstm) == bilstm_expected
+bilstm_expected
+
+# %% [markdown]
+# ```{solution-end}
 # ```
-# :::
 #
-# :::{dropdown} Solution 4
+# ```{solution-start} ch08-ex4
+# :class: dropdown
+# ```
+#
 # The vocabulary decides which words the model can represent. Built from all
 # texts, it would contain words that occur only in the test set: the model would
 # have a slot for them that training never updates, and, worse, the choice of
 # which words are frequent enough to keep would depend on the test set. The
 # measured test accuracy would then describe a model that saw something of the
 # test data, not one meeting new text, which is what test accuracy must estimate.
-# :::
+#
+# ```{solution-end}
+# ```
