@@ -174,7 +174,9 @@ def summary_text(record):
         f"The installed environment takes **{record['environment']['bytes'] / GB:.1f} GB** on disk."
     )
     load = machine.get("load_average_1min")
-    if load is not None and load > cores:
+    # Only the benchmark reads the load before it starts; a build's own record reads it
+    # at its end, when the build itself keeps the machine busy.
+    if record["source"] == "bench" and load is not None and load > cores:
         text.append(
             f"The machine was busy when the run started (load average {load:.1f} on {cores} "
             "cores), so these times are pessimistic: on an idle machine they are shorter."
@@ -202,7 +204,7 @@ def measured(value, unit, budget, missing):
 
 
 is_bench = record is not None and record["source"] == "bench"
-not_bench = "measured only by `make bench`"
+not_bench = "measured only by make bench"
 cold = record["totals"]["wall_s"] / 60 if is_bench else None
 book = record.get("book") if is_bench else None
 rebuild = None if not book or book.get("rebuild_changes") else book["rebuild_s"]
@@ -270,8 +272,12 @@ if record is not None:
         for c in record["chapters"]
     ).set_index("notebook")
     chapters = chapters.astype({"wall (s)": float, "CPU (s)": float, "peak memory (MB)": float})
+    measured_columns = ["CPU (s)", "peak memory (MB)"]
+    unmeasured = [c for c in measured_columns if chapters[c].isna().all()]
+    chapters = chapters.drop(columns=unmeasured)  # what this record's executor does not measure
+    formats = {"wall (s)": "{:.1f}", "CPU (s)": "{:.1f}", "peak memory (MB)": "{:,.0f}"}
     display_table = chapters.style.format(
-        {"wall (s)": "{:.1f}", "CPU (s)": "{:.1f}", "peak memory (MB)": "{:,.0f}"}, na_rep="–"
+        {column: f for column, f in formats.items() if column in chapters}, na_rep="–"
     )
 display_table if chapters is not None else print("Nothing has been executed yet.")
 
@@ -283,7 +289,7 @@ if chapters is None:
 else:
     order = chapters[chapters["wall (s)"].notna()].iloc[::-1]
     colors = [COURSE_COLORS[0] if s == "ok" else COURSE_COLORS[1] for s in order["status"]]
-    has_memory = order["peak memory (MB)"].notna().any()
+    has_memory = "peak memory (MB)" in order and order["peak memory (MB)"].notna().any()
     fig, axes = plt.subplots(
         1,
         2 if has_memory else 1,
@@ -294,7 +300,7 @@ else:
     )
     ax_time = axes[0, 0]
     ax_time.barh(order.index, order["wall (s)"], color=colors, label="wall time")
-    if order["CPU (s)"].notna().any():
+    if "CPU (s)" in order and order["CPU (s)"].notna().any():
         ax_time.barh(
             order.index,
             order["CPU (s)"].fillna(0),
