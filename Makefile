@@ -1,7 +1,19 @@
 # The course's commands. `make help` lists them. Everything runs inside .venv,
 # created from requirements-lock.txt so a learner gets the versions CI tested.
 
-PYTHON ?= python3.11
+# The Python versions the course supports: those TensorFlow 2.21 has wheels for that
+# the pinned libraries support (pyproject.toml's requires-python says the same;
+# tests/test_dependency_resolution.py checks both). .venv is made with the first of
+# python3.13, python3.12, python3.11, python3 on PATH that runs and is one of them;
+# `make PYTHON=/path/to/python3.X` chooses another. An existing .venv is kept.
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+IS_SUPPORTED := import sys; sys.exit('%d.%d' % sys.version_info[:2] not in '$(SUPPORTED_PYTHONS)'.split())
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in $(SUPPORTED_PYTHONS:%=python%) python3; do \
+	$$p -c "$(IS_SUPPORTED)" 2>/dev/null && { echo $$p; break; }; done)
+endif
+# What `make setup` installs: the course, TensorFlow, the book's toolchain, tests, ruff.
+EXTRAS := [tensorflow,book,test,dev]
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -18,10 +30,14 @@ help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements-lock.txt
-	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11'"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || $(PYTHON) -c "$(IS_SUPPORTED)" 2>/dev/null || { \
+		echo "The course needs Python 3.11, 3.12 or 3.13 (the versions TensorFlow 2.21 supports)."; \
+		echo "$(if $(PYTHON),'$(PYTHON)' is: $$($(PYTHON) --version 2>&1 | head -1),None of $(SUPPORTED_PYTHONS:%=python%) python3 on PATH is one of them.)"; \
+		echo "Install one (python.org, your package manager, pyenv or uv), or run 'make PYTHON=/path/to/python3.X'."; \
+		exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements-lock.txt -e .
+	$(BIN)/python -m pip install --quiet -c requirements-lock.txt -e ".$(EXTRAS)"
 	@touch $@
 
 setup: $(STAMP)  ## Create .venv with the pinned dependencies
@@ -72,7 +88,7 @@ lock: ## Re-resolve the newest allowed versions and rewrite requirements-lock.tx
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --upgrade pip
-	.lock-venv/bin/python -m pip install --quiet -e .
+	.lock-venv/bin/python -m pip install --quiet -e ".$(EXTRAS)"
 	{ sed -n '/^#/p' requirements-lock.txt; .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e '; } > .lock.txt
 	mv .lock.txt requirements-lock.txt
 	rm -rf .lock-venv

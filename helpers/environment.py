@@ -1,7 +1,8 @@
 """What machine and which versions: the facts every measurement of the course records.
 
 Public names: :func:`machine_info`, :func:`library_versions`, :func:`installed_version`,
-:func:`environment_info`, and the parsers they use (:func:`parse_cpu_model`,
+:func:`environment_info`, :func:`check_environment`, and the parsers they use
+(:func:`parse_cpu_model`,
 :func:`parse_cpu_flags`, :func:`parse_mem_total`, :func:`maxrss_bytes`,
 :func:`disk_usage`, :func:`largest_packages`). Chapter 11 and the runtime page read
 versions here; :mod:`helpers.bench` records these facts beside its timings.
@@ -14,7 +15,8 @@ import os
 import platform
 import sys
 import sysconfig
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +152,73 @@ def environment_info(prefix: Path | None = None) -> dict[str, Any]:
         "bytes": disk_usage(prefix),
         "largest_packages": largest_packages(site_packages) if site_packages.is_dir() else [],
     }
+
+
+TESTED_VERSIONS: dict[str, tuple[str, ...]] = {
+    "python": ("3.11", "3.12", "3.13"),
+    "tensorflow": ("2.21",),
+    "keras": ("3.15",),
+}
+"""Major.minor versions the course was tested with: pyproject.toml's ``requires-python``
+and requirements-lock.txt's TensorFlow and Keras (tests/test_environment.py checks both)."""
+
+_NAMES = {"python": "Python", "tensorflow": "TensorFlow", "keras": "Keras"}
+_ADVICE = {
+    "python": "Use one of those (see the README's Quick start).",
+    "tensorflow": (
+        '`pip install "tensorflow=={tested}.*"` installs it (or "tensorflow-cpu=={tested}.*", '
+        "whichever build is installed; in Colab, then restart the session)."
+    ),
+    "keras": '`pip install "keras=={tested}.*"` installs it (in Colab, then restart the session).',
+}
+_ADVICE_IF_MISSING = {
+    "tensorflow": (
+        "The course's `tensorflow` extra installs the tested build "
+        '(`pip install "executable-deep-learning[tensorflow]"`; in a checkout, `make setup`).'
+    ),
+}
+
+
+class CourseEnvironmentWarning(UserWarning):
+    """A library version the course was not tested with (see :func:`check_environment`)."""
+
+
+def check_environment(
+    versions: Mapping[str, str | None] | None = None, *, warn: bool = True
+) -> list[str]:
+    """Say which of Python, TensorFlow and Keras are missing or not the tested version.
+
+    The course installs TensorFlow only with its ``[tensorflow]`` extra, so that
+    ``pip install`` keeps a TensorFlow that is already there (Colab's); this check
+    says when that one is not the version in :data:`TESTED_VERSIONS`. Versions
+    compare by major.minor (TensorFlow 2.21.1 is 2.21).
+
+    Args:
+        versions: ``{"python": ..., "tensorflow": ..., "keras": ...}``, a missing
+            library as None; default :func:`library_versions` (what is installed).
+        warn: also issue each message as a :class:`CourseEnvironmentWarning`.
+
+    Returns:
+        One message per problem, empty when everything is the tested version.
+    """
+    versions = library_versions() if versions is None else versions
+    problems = []
+    for key, tested in TESTED_VERSIONS.items():
+        name, found = _NAMES[key], versions.get(key)
+        wanted = ", ".join(tested[:-1]) + " or " + tested[-1] if len(tested) > 1 else tested[0]
+        advice = _ADVICE[key].format(tested=tested[-1])
+        if found is None:
+            advice = _ADVICE_IF_MISSING.get(key, advice)
+            problems.append(
+                f"{name} is not installed; the course was tested with {name} {wanted}. {advice}"
+            )
+        elif ".".join(found.split(".")[:2]) not in tested:
+            problems.append(
+                f"{name} {found} is installed, but the course was tested with {name} {wanted}: "
+                "the chapters may still run, but their numbers can differ from the book's and "
+                f"a cell may fail. {advice}"
+            )
+    if warn:
+        for problem in problems:
+            warnings.warn(problem, CourseEnvironmentWarning, stacklevel=2)
+    return problems

@@ -14,17 +14,38 @@ returns a DataFrame with the columns ``text``, ``label`` and one probability
 column per class (``p_negative``, ``p_neutral``, ``p_positive``). From a shell::
 
     python -m helpers.sentiment "a gorgeous, moving film" "a dull, lifeless mess"
+    echo "a dull film" | python -m helpers.sentiment -
+    python -m helpers.sentiment --json < reviews.txt
 
-prints one line per text.
+prints one line per text on standard output and nothing else: the label, each
+class's probability and the text. With no text arguments and standard input not a
+terminal, or with ``-`` among them, it reads standard input, one text per line
+(blank lines are skipped). ``--json`` prints JSON Lines instead: one object per
+text, per line, with the keys of :func:`predict`'s columns (``text``, ``label``,
+``p_negative``, ...). ``--model PATH`` uses another model file.
+
+TensorFlow logs to the process's standard error from C++ (in 2.21, oneDNN and
+absl INFO lines that ``TF_CPP_MIN_LOG_LEVEL=2`` does not stop, and a oneDNN
+error-level notice on CPUs without AVX-512), so the command line runs the model
+with file descriptors 1 and 2 redirected to a temporary file
+(:class:`CapturedOutput`): that log is shown only when classifying fails, before
+the error, or always with ``--verbose``. Exit status: 0 when every text was
+classified, 1 when the model or a text is unusable (the message says why), 2 for
+a usage error.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import re
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -156,7 +177,7 @@ def load_model(path: str | os.PathLike | None = None) -> Any:
             f"{path} is a Keras model but not a sentiment model of this course: it must take "
             f"one string per example and return 1 or 3 values (it takes "
             f"{[(i.dtype, tuple(i.shape)) for i in inputs]} and returns "
-            f"{[tuple(o.shape) for o in outputs]}). Train it again with `make book`."
+            f"{[tuple(o.shape) for o in outputs]}). {_training_advice()}."
         )
     _LOADED.clear()
     _LOADED[key] = model
@@ -243,25 +264,176 @@ def format_prediction(row: pd.Series) -> str:
     return f"{row['label']:<8}  {shares}  {row['text']}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m helpers.sentiment "text" ["more text" ...]``."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or arguments[0] in ("-h", "--help"):
-        print(
-            'usage: python -m helpers.sentiment "some text" ["more text" ...]\n'
-            "Classifies each text as negative, neutral or positive with the model that\n"
-            f"notebooks/ch08_sentiment_lstm trains (default file: {default_model_path()};\n"
-            f"set {MODEL_ENV} to use another).",
-            file=sys.stdout if arguments else sys.stderr,
-        )
-        return 0 if arguments else 2
+class CapturedOutput:
+    """Redirect file descriptors 1 and 2 (standard output and error) to a file, as a context.
+
+    Unlike :func:`contextlib.redirect_stderr`, this also catches what C and C++ code
+    writes (TensorFlow's log), and what Python prints when ``sys.stdout`` and
+    ``sys.stderr`` are the process's own streams (a command line; not in Jupyter or
+    under pytest, which replace them). On exit the descriptors are restored and
+    :attr:`text` holds everything written meanwhile. ``sys.stdout`` and
+    ``sys.stderr`` are flushed on entry and exit so nothing lands on the wrong side.
+    """
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._sink: Any = None
+        self._saved: dict[int, int] = {}
+
+    def __enter__(self) -> CapturedOutput:
+        _flush(sys.stdout, sys.stderr)
+        self._sink = tempfile.TemporaryFile()
+        for descriptor in (1, 2):
+            self._saved[descriptor] = os.dup(descriptor)
+            os.dup2(self._sink.fileno(), descriptor)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        _flush(sys.stdout, sys.stderr)
+        for descriptor, copy in self._saved.items():
+            os.dup2(copy, descriptor)
+            os.close(copy)
+        self._saved.clear()
+        self._sink.seek(0)
+        self.text = self._sink.read().decode("utf-8", errors="replace")
+        self._sink.close()
+
+
+def _flush(*streams: TextIO) -> None:
+    for stream in streams:
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # closed, or not a real stream
+            pass
+
+
+_TENSORFLOW_CHATTER = re.compile(
+    r"^(I\d{4} [\d:.]+ +\d+ \S+:\d+\]"  # absl INFO records
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|To enable the following instructions: )"
+)
+"""Lines of TensorFlow's log that say nothing about a failure: absl's INFO records
+(oneDNN and CPU-feature notices, which ``TF_CPP_MIN_LOG_LEVEL=2`` does not stop)."""
+
+
+def without_tensorflow_chatter(log: str) -> str:
+    """``log`` without the informational lines TensorFlow prints on every start.
+
+    Warnings, errors and everything Python printed are kept.
+    """
+    return "".join(
+        line for line in log.splitlines(keepends=True) if not _TENSORFLOW_CHATTER.match(line)
+    )
+
+
+def _replay(captured: CapturedOutput | None) -> None:
+    """Show what was printed while classifying (it explains a failure), less the chatter."""
+    if captured is None:
+        return
+    log = without_tensorflow_chatter(captured.text).strip("\n")
+    if log:
+        print(log, file=sys.stderr)
+
+
+def read_texts(arguments: Sequence[str], stdin: TextIO) -> list[str]:
+    """The texts to classify: ``arguments``, with each ``-`` replaced by ``stdin``'s lines.
+
+    Standard input holds one text per line; line ends are removed and blank lines
+    skipped. It is read at most once, however many ``-`` there are.
+    """
+    texts: list[str] = []
+    lines: list[str] | None = None
+    for argument in arguments:
+        if argument != "-":
+            texts.append(argument)
+            continue
+        if lines is None:
+            lines = [line.rstrip("\r\n") for line in stdin]
+            lines = [line for line in lines if line.strip()]
+            texts.extend(lines)
+    return texts
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.sentiment",
+        description=(
+            "Classify each text as negative, neutral or positive with the model that "
+            f"{TRAINING_NOTEBOOK} trains and saves (default file: {default_model_path()}; "
+            f"set {MODEL_ENV} or pass --model to use another). Prints one line per text on "
+            "standard output and nothing else; TensorFlow's log is shown only on failure "
+            "or with --verbose."
+        ),
+        epilog=(
+            "exit status: 0 every text classified, 1 the model or a text is unusable, "
+            "2 usage error. Example: echo 'a dull film' | python -m helpers.sentiment -"
+        ),
+    )
+    parser.add_argument(
+        "texts",
+        nargs="*",
+        metavar="TEXT",
+        help=(
+            "a text to classify; '-' reads standard input, one text per line (blank lines "
+            "skipped), as does giving no TEXT when standard input is not a terminal"
+        ),
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=(
+            "print JSON Lines: one object per text with the keys text, label and "
+            "p_<class> (p_negative, p_neutral, p_positive), in the order given"
+        ),
+    )
+    parser.add_argument("--model", type=Path, metavar="PATH", help="the model file to use")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="let TensorFlow's own log through to stderr"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
+    """Command line: ``python -m helpers.sentiment [--json] [--model PATH] [TEXT | - ...]``.
+
+    Returns the exit status (0, or 1 when the model or a text is unusable);
+    usage errors exit with status 2 through :mod:`argparse`. ``stdin`` defaults
+    to ``sys.stdin``. See the module docstring for the output formats.
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    stdin = sys.stdin if stdin is None else stdin
+    arguments = args.texts
+    if not arguments:
+        if stdin is None or stdin.isatty():
+            parser.error("no text given: pass texts as arguments, or '-' to read standard input")
+        arguments = ["-"]
+    texts = read_texts(arguments, stdin)
+    if not texts:
+        parser.error("no text given: standard input held no text (one text per line)")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
+
+    captured = None if args.verbose else CapturedOutput()
     try:
-        frame = predict(arguments)
+        if captured is None:
+            frame = predict(texts, model_path=args.model)
+        else:
+            with captured:
+                frame = predict(texts, model_path=args.model)
     except (ValueError, TypeError, ModelNotFoundError, ModelLoadError) as err:
+        _replay(captured)
         print(f"error: {err}", file=sys.stderr)
         return 1
-    for _, row in frame.iterrows():
-        print(format_prediction(row))
+    except BaseException:
+        _replay(captured)
+        raise
+    for record, (_, row) in zip(frame.to_dict("records"), frame.iterrows(), strict=True):
+        print(json.dumps(record, ensure_ascii=False) if args.json else format_prediction(row))
     return 0
 
 

@@ -1,14 +1,64 @@
 """How fast chapter 8's LSTM trains, with three input pipelines and two ways to seed it.
 
 ``python -m helpers.bench --throughput`` runs :func:`sentiment_throughput` and
-writes ``build/bench/throughput.json``. A benchmark, not a test: nothing here
+writes ``build/bench/throughput.json``; ``python -m helpers.bench --cli`` runs
+:func:`cli_first_answer_seconds` (the sentiment command's time to a first answer)
+and writes ``build/bench/cli.json``. A benchmark, not a test: nothing here
 asserts a time.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
+
+FIRST_ANSWER_TEXT = "a gorgeous, moving film"
+"""The text :func:`cli_first_answer_seconds` classifies."""
+
+
+def cli_first_answer() -> dict[str, Any]:
+    """What ``python -m helpers.bench --cli`` records: the command and its first-answer time."""
+    return {
+        "command": f'python -m helpers.sentiment "{FIRST_ANSWER_TEXT}"',
+        "first_answer_seconds": cli_first_answer_seconds(),
+    }
+
+
+def cli_first_answer_seconds(
+    text: str = FIRST_ANSWER_TEXT, model_path: str | os.PathLike | None = None
+) -> float:
+    """Wall time of one ``python -m helpers.sentiment TEXT``, start to exit, in seconds.
+
+    What a reader waits for a first answer: a fresh interpreter imports TensorFlow,
+    loads the model (``model_path``, default :func:`helpers.sentiment.default_model_path`)
+    and classifies one text. ``python -m helpers.bench --cli`` records it.
+
+    Raises:
+        RuntimeError: the command failed (its standard error is in the message).
+    """
+    environment = dict(os.environ)
+    if model_path is not None:
+        environment["COURSE_SENTIMENT_MODEL"] = str(Path(model_path))
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "helpers.sentiment", text],
+        capture_output=True,
+        text=True,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"python -m helpers.sentiment exited with status {completed.returncode}: "
+            f"{completed.stderr.strip()}"
+        )
+    return seconds
 
 
 def sentiment_throughput(task: str = "all_3class", epochs: int = 2) -> dict[str, Any]:

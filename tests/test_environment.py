@@ -66,3 +66,68 @@ def test_installed_version_takes_the_first_installed_name() -> None:
     numpy_version = importlib.metadata.version("numpy")
     assert environment.installed_version("no-such-distribution-xyz", "numpy") == numpy_version
     assert environment.installed_version("no-such-distribution-xyz") is None
+
+
+TESTED = {"python": "3.11.7", "tensorflow": "2.21.0", "keras": "3.15.1"}
+
+
+def test_check_environment_is_silent_for_the_tested_versions(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    assert environment.check_environment(TESTED) == []
+    assert environment.check_environment({**TESTED, "tensorflow": "2.21.3rc1"}) == []
+    assert not [w for w in recwarn if issubclass(w.category, environment.CourseEnvironmentWarning)]
+
+
+def test_check_environment_warns_about_an_untested_tensorflow() -> None:
+    with pytest.warns(environment.CourseEnvironmentWarning) as caught:
+        problems = environment.check_environment({**TESTED, "tensorflow": "2.19.0"})
+    assert len(problems) == 1 and len(caught) == 1
+    assert str(caught[0].message) == problems[0]
+    assert "TensorFlow 2.19.0 is installed" in problems[0]
+    assert "tested with TensorFlow 2.21" in problems[0]
+    assert 'pip install "tensorflow==2.21.*"' in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("versions", "words"),
+    [
+        ({"keras": "3.9.2"}, "Keras 3.9.2 is installed, but the course was tested with Keras 3.15"),
+        ({"keras": None}, "Keras is not installed; the course was tested with Keras 3.15"),
+        ({"tensorflow": None}, 'installs the tested build (`pip install "executable-deep'),
+        ({"python": "3.10.12"}, "tested with Python 3.11, 3.12 or 3.13"),
+        ({"python": "3.14.0"}, "Python 3.14.0 is installed"),
+    ],
+)
+def test_check_environment_names_each_problem(versions: dict[str, str | None], words: str) -> None:
+    problems = environment.check_environment({**TESTED, **versions}, warn=False)
+    assert len(problems) == 1
+    assert words in problems[0]
+
+
+def test_check_environment_reads_the_installed_versions() -> None:
+    installed = environment.library_versions()
+    assert environment.check_environment(warn=False) == environment.check_environment(
+        installed, warn=False
+    )
+
+
+def test_tested_versions_agree_with_the_lock_and_pyproject() -> None:
+    import tomllib
+
+    from packaging.specifiers import SpecifierSet
+
+    from helpers.paths import REPO_ROOT
+
+    pins = {}
+    for line in (REPO_ROOT / "requirements-lock.txt").read_text(encoding="utf-8").splitlines():
+        name, _, version = line.split(";")[0].partition("==")
+        pins[name.strip().lower().replace("_", "-")] = version.strip()
+    tested = environment.TESTED_VERSIONS
+    assert pins["tensorflow-cpu"].startswith(tested["tensorflow"][0] + ".")
+    assert pins["keras"].startswith(tested["keras"][0] + ".")
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    supported = SpecifierSet(project["requires-python"])
+    assert [
+        v for v in ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14") if f"{v}.0" in supported
+    ] == (list(tested["python"]))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +22,7 @@ from helpers import sentiment  # noqa: E402
 from helpers import sentiment_models as sm  # noqa: E402
 from helpers.paths import REPO_ROOT  # noqa: E402
 from helpers.repro import set_seed  # noqa: E402
+from helpers.throughput import cli_first_answer_seconds  # noqa: E402
 
 POSITIVE = ["good great film", "great wonderful", "wonderful good fun", "fun great", "good fun"]
 NEGATIVE = ["bad awful film", "awful dull", "dull bad mess", "mess awful", "bad dull"]
@@ -157,8 +161,13 @@ def test_a_model_that_is_not_a_sentiment_model_is_refused(tmp_path: Path) -> Non
         sentiment.predict(["good"], model_path=path)
 
 
-def _cli(*args: str, model: Path | None) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+def _cli(*args: str, model: Path | None, stdin: str | int = "") -> subprocess.CompletedProcess:
+    """Run the command line as a user would: TensorFlow's log level not set beforehand.
+
+    ``stdin`` is the text piped to it, or a file descriptor to read from (a terminal).
+    """
+    environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    environment.pop(sentiment.MODEL_ENV, None)
     if model is not None:
         environment[sentiment.MODEL_ENV] = str(model)
     return subprocess.run(
@@ -168,10 +177,11 @@ def _cli(*args: str, model: Path | None) -> subprocess.CompletedProcess:
         env=environment,
         cwd=REPO_ROOT,
         timeout=300,
+        **({"input": stdin} if isinstance(stdin, str) else {"stdin": stdin}),
     )
 
 
-def test_command_line_prints_one_line_per_text(model_path: Path) -> None:
+def test_command_line_prints_only_its_answer(model_path: Path) -> None:
     completed = _cli("great wonderful fun", "awful dull mess", model=model_path)
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
@@ -179,6 +189,59 @@ def test_command_line_prints_one_line_per_text(model_path: Path) -> None:
     assert lines[0].startswith("positive") and lines[0].endswith("great wonderful fun")
     assert lines[1].startswith("negative") and lines[1].endswith("awful dull mess")
     assert "neutral" in lines[0] and "0." in lines[0]
+    assert completed.stderr == "", "TensorFlow's log must not reach the terminal"
+
+
+def test_command_line_reads_standard_input_given_a_dash(model_path: Path) -> None:
+    piped = "awful dull mess\n\n   \ngreat wonderful fun\r\n"
+    completed = _cli("-", model=model_path, stdin=piped)
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["negative", "positive"]  # blank lines skipped
+    assert lines[1].endswith("great wonderful fun")
+    assert completed.stderr == ""
+
+
+def test_command_line_without_text_reads_piped_standard_input(model_path: Path) -> None:
+    completed = _cli("--json", model=model_path, stdin="great wonderful fun\n")
+    assert completed.returncode == 0, completed.stderr
+    assert [json.loads(line)["label"] for line in completed.stdout.splitlines()] == ["positive"]
+
+
+def test_command_line_without_text_on_a_terminal_is_a_usage_error() -> None:
+    leader, follower = os.openpty()
+    try:
+        completed = _cli(model=None, stdin=follower)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("usage:") and "no text given" in completed.stderr
+    assert completed.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((), "standard input held no text"),
+        (("-",), "standard input held no text"),
+        (("--no-such-option", "good"), "unrecognized arguments: --no-such-option"),
+    ],
+)
+def test_command_line_usage_errors_exit_with_status_2(args: tuple[str, ...], words: str) -> None:
+    completed = _cli(*args, model=None, stdin="\n  \n")
+    assert completed.returncode == 2
+    assert "usage:" in completed.stderr and words in completed.stderr
+    assert completed.stdout == ""
+
+
+def test_command_line_help_describes_the_options() -> None:
+    completed = _cli("--help", model=None)
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("usage: python -m helpers.sentiment")
+    for option in ("--json", "--model", "--verbose", "standard input", sentiment.MODEL_ENV):
+        assert option in completed.stdout
+    assert completed.stderr == ""
 
 
 def test_command_line_without_a_model_says_how_to_train(tmp_path: Path) -> None:
@@ -188,16 +251,114 @@ def test_command_line_without_a_model_says_how_to_train(tmp_path: Path) -> None:
     assert completed.stdout == ""
 
 
-def test_command_line_without_text_prints_usage() -> None:
-    completed = _cli(model=None)
-    assert completed.returncode == 2
-    assert "usage:" in completed.stderr
-
-
 def test_command_line_rejects_an_empty_text(model_path: Path) -> None:
     completed = _cli("good", "", model=model_path)
     assert completed.returncode == 1
     assert "texts[1]" in completed.stderr
+
+
+def _main(args: list[str], stdin: str = "") -> tuple[int, str, str]:
+    """Run :func:`sentiment.main` in this process; return its status, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = sentiment.main(args, stdin=io.StringIO(stdin))
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_json_output_is_one_object_per_text_in_order(model_path: Path) -> None:
+    status, out, err = _main(
+        ["--json", "--model", str(model_path), "great wonderful fun", "-", "it is on the table"],
+        stdin="awful dull mess\n",
+    )
+    assert status == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["text"] for r in records] == [
+        "great wonderful fun",
+        "awful dull mess",
+        "it is on the table",
+    ]
+    assert [r["label"] for r in records] == ["positive", "negative", "neutral"]
+    for record in records:
+        assert list(record) == ["text", "label", "p_negative", "p_neutral", "p_positive"]
+        assert sum(record[k] for k in ("p_negative", "p_neutral", "p_positive")) == pytest.approx(1)
+    expected = sentiment.predict([r["text"] for r in records], model_path=model_path)
+    assert [r["p_positive"] for r in records] == pytest.approx(expected["p_positive"].tolist())
+
+
+def test_model_option_wins_over_the_environment(
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(sentiment.MODEL_ENV, str(tmp_path / "missing.keras"))
+    status, out, err = _main(["--model", str(model_path), "awful dull mess"])
+    assert status == 0, err
+    assert out.startswith("negative")
+
+
+def test_a_failure_shows_the_captured_log_before_the_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"this is not a zip archive")
+    status, out, err = _main(["--model", str(broken), "good"])
+    assert status == 1
+    assert out == ""
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: ") and str(broken) in last
+    assert "oneDNN custom operations" not in err  # chatter filtered out of the replay
+
+
+def test_read_texts_replaces_each_dash_with_standard_input() -> None:
+    stdin = io.StringIO("first line\n\n  \nsecond line\r\n")
+    assert sentiment.read_texts(["a", "-", "b", "-"], stdin) == [
+        "a",
+        "first line",
+        "second line",
+        "b",
+    ]
+    assert sentiment.read_texts(["only", "arguments"], io.StringIO("unread")) == [
+        "only",
+        "arguments",
+    ]
+    assert sentiment.read_texts(["-"], io.StringIO("")) == []
+
+
+def test_without_tensorflow_chatter_keeps_warnings_errors_and_python_output() -> None:
+    log = (
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:1796010262.454814   26508 port.cc:153] oneDNN custom operations are on.\n"
+        "I0000 00:00:1796010262.516446   26508 cpu_feature_guard.cc:227] This TensorFlow binary\n"
+        "To enable the following instructions: AVX2 FMA, in other operations, rebuild.\n"
+        "E0000 00:00:1796010277.641653   26567 util.cc:131] oneDNN supports DT_BOOL only\n"
+        "UserWarning: something Python said\n"
+        "Info about the model\n"
+    )
+    kept = sentiment.without_tensorflow_chatter(log)
+    assert kept.splitlines() == [
+        "E0000 00:00:1796010277.641653   26567 util.cc:131] oneDNN supports DT_BOOL only",
+        "UserWarning: something Python said",
+        "Info about the model",
+    ]
+
+
+def test_captured_output_catches_what_c_code_writes_to_the_descriptors(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    with sentiment.CapturedOutput() as captured:
+        os.write(1, b"from fd 1\n")
+        os.write(2, b"from fd 2\n")
+        print("from print", file=sys.__stderr__, flush=True)  # the process's own stream
+    assert captured.text.splitlines() == ["from fd 1", "from fd 2", "from print"]
+    os.write(2, b"after\n")
+    out, err = capfd.readouterr()
+    assert "from fd" not in out + err and err == "after\n"
+
+
+def test_cli_first_answer_seconds_times_one_command(model_path: Path) -> None:
+    seconds = cli_first_answer_seconds(model_path=model_path)
+    assert isinstance(seconds, float) and seconds > 0
+
+
+def test_cli_first_answer_seconds_reports_a_failing_command(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="missing.keras"):
+        cli_first_answer_seconds(model_path=tmp_path / "missing.keras")
 
 
 def test_save_course_model_writes_where_load_model_looks(
