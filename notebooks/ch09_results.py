@@ -756,12 +756,12 @@ final_test = pd.DataFrame(
 for task in final_test:
     glue(
         f"test_{task}_chosen",
-        final_test.loc["TF-IDF + VADER scores + logistic regression", task],
+        float(final_test.loc["TF-IDF + VADER scores + logistic regression", task]),
         display=False,
     )
     glue(
         f"test_{task}_bag_vader",
-        final_test.loc["Bag of embeddings + VADER scores", task],
+        float(final_test.loc["Bag of embeddings + VADER scores", task]),
         display=False,
     )
 # What a look at the test set costs: pick the best of k equally good models by their
