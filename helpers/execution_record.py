@@ -31,6 +31,7 @@ import ast
 import os
 import re
 import resource
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -470,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         copies = stage_book(args.target)
     except ValueError as exc:
-        print(f"error: {exc}", file=__import__("sys").stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     print("\n".join(str(path) for path in copies))
     return 0
