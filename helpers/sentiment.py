@@ -1,9 +1,13 @@
 """Use the course's trained sentiment model on your own text.
 
-Chapter 8 (``notebooks/ch08_sentiment_lstm``) trains an Embedding + LSTM network
-on the VADER human-rated snippets and saves it, tokenizer included, to
+The course's model is the pretrained all-MiniLM-L6-v2 encoder fine-tuned on
+the VADER human-rated snippets, three classes (chapter "Standing on a pretrained
+model", ``notebooks/ch08b_pretrained``); it is saved, tokenizer included, to
 ``build/models/sentiment.keras`` (:func:`default_model_path`; the environment
-variable ``COURSE_SENTIMENT_MODEL`` points elsewhere). ``make book`` builds it.
+variable ``COURSE_SENTIMENT_MODEL`` points elsewhere). Chapter 8's Embedding +
+LSTM network stays selectable: it is saved to ``sentiment-lstm.keras`` beside
+it, and ``--model lstm`` (or ``model_path=course_model_path("lstm")``) uses it.
+``make book`` builds both.
 
 From Python::
 
@@ -22,7 +26,8 @@ class's probability and the text. With no text arguments and standard input not 
 terminal, or with ``-`` among them, it reads standard input, one text per line
 (blank lines are skipped). ``--json`` prints JSON Lines instead: one object per
 text, per line, with the keys of :func:`predict`'s columns (``text``, ``label``,
-``p_negative``, ...). ``--model PATH`` uses another model file.
+``p_negative``, ...). ``--model lstm`` uses chapter 8's LSTM, ``--model PATH``
+another model file.
 
 TensorFlow logs to the process's standard error from C++ (in 2.21, oneDNN and
 absl INFO lines that ``TF_CPP_MIN_LOG_LEVEL=2`` does not stop, and a oneDNN
@@ -57,10 +62,19 @@ MODEL_ENV = "COURSE_SENTIMENT_MODEL"
 """Environment variable holding the path of the model file to use instead of the default."""
 
 MODEL_FILENAME = "sentiment.keras"
-"""File name of the saved model inside :func:`helpers.paths.model_dir`."""
+"""File name of the course's model (the fine-tuned encoder) in :func:`helpers.paths.model_dir`."""
 
-TRAINING_NOTEBOOK = "notebooks/ch08_sentiment_lstm.ipynb"
-"""The notebook that trains and saves the model (chapter 8), relative to a checkout."""
+MODEL_FILENAMES = {"encoder": MODEL_FILENAME, "lstm": "sentiment-lstm.keras"}
+"""The course's two saved models by name: the default and chapter 8's LSTM."""
+
+TRAINING_NOTEBOOKS = {
+    "encoder": "notebooks/ch08b_pretrained.ipynb",
+    "lstm": "notebooks/ch08_sentiment_lstm.ipynb",
+}
+"""The notebook that trains and saves each named model, relative to a checkout."""
+
+TRAINING_NOTEBOOK = TRAINING_NOTEBOOKS["encoder"]
+"""The notebook that trains and saves the default model."""
 
 
 class ModelNotFoundError(FileNotFoundError):
@@ -71,10 +85,21 @@ class ModelLoadError(RuntimeError):
     """The model file exists but is not a sentiment model this module can use."""
 
 
+def course_model_path(name: str) -> Path:
+    """The file of one of the course's named models: ``"encoder"`` or ``"lstm"``."""
+    if name not in MODEL_FILENAMES:
+        raise ValueError(
+            f"unknown model {name!r}; the course's models are {sorted(MODEL_FILENAMES)}"
+        )
+    if name == "encoder":
+        return default_model_path()
+    return model_dir() / MODEL_FILENAMES[name]
+
+
 def default_model_path() -> Path:
     """``$COURSE_SENTIMENT_MODEL`` if set and non-empty, else ``<models>/sentiment.keras``.
 
-    ``<models>`` is :func:`helpers.paths.model_dir`, where chapter 8 saves the model:
+    ``<models>`` is :func:`helpers.paths.model_dir`, where the chapters save the models:
     ``build/models`` in a checkout; when ``helpers`` is an installed package,
     ``~/.local/share/executable-deep-learning/models`` (``$XDG_DATA_HOME`` moves it,
     ``$COURSE_BUILD_DIR`` overrides both).
@@ -83,50 +108,77 @@ def default_model_path() -> Path:
     return Path(override).expanduser() if override else model_dir() / MODEL_FILENAME
 
 
-def _training_advice() -> str:
-    """How to train the model: ``make book`` in a checkout, chapter 8's notebook if installed."""
+def _training_notebook(path: Path | None = None) -> str:
+    """The notebook that writes ``path``: chapter 8 for the LSTM's file, else the encoder's."""
+    if path is not None and Path(path).name == MODEL_FILENAMES["lstm"]:
+        return TRAINING_NOTEBOOKS["lstm"]
+    return TRAINING_NOTEBOOK
+
+
+def _training_advice(path: Path | None = None) -> str:
+    """How to train the model: ``make book`` in a checkout, the chapter's notebook if installed."""
+    notebook = _training_notebook(path)
     if in_checkout():
         return (
-            f"Train it with `make book` (it runs {TRAINING_NOTEBOOK}), or run that notebook "
-            f"yourself (`.venv/bin/pytest --nbmake {TRAINING_NOTEBOOK}`)"
+            f"Train it with `make book` (it runs {notebook}), or run that notebook "
+            f"yourself (`.venv/bin/pytest --nbmake {notebook}`)"
         )
     return (
-        f"Train it by running chapter 8's notebook ({Path(TRAINING_NOTEBOOK).name}, from the "
-        f"book's launch menu) top to bottom: it saves the model to {model_dir() / MODEL_FILENAME}"
+        f"Train it by running the notebook {Path(notebook).name} (from the book's launch "
+        f"menu) top to bottom: it saves the model to {model_dir()}"
     )
 
 
 def _how_to_train(path: Path) -> str:
     return (
-        f"There is no trained sentiment model at {path}. {_training_advice()}; "
+        f"There is no trained sentiment model at {path}. {_training_advice(path)}; "
         f"set {MODEL_ENV} to use a model saved elsewhere."
     )
 
 
 def save_course_model(run: Any = None, path: str | os.PathLike | None = None) -> Path:
-    """Save the course's model where :func:`load_model` looks for it; return the path.
+    """Save one of the course's models where :func:`load_model` looks for it; return the path.
 
     ``run`` is a :class:`helpers.sentiment_models.MethodResult` whose model the
-    results cache holds; by default the course's chosen run
-    (:func:`helpers.sentiment_models.course_model_run`). ``path`` defaults to
-    :func:`default_model_path`. The file is replaced in one step, so a reader
-    never sees half of it. Chapter 8 calls this; nothing else writes the file.
+    results cache holds: a fine-tuned encoder run of :mod:`helpers.transfer`
+    (saved as the default model, :func:`default_model_path`) or an LSTM run of
+    chapter 8 (saved as ``course_model_path("lstm")``). By default, the course's
+    model: :func:`helpers.transfer.course_model_run`. ``path`` overrides where
+    it goes. The file is replaced in one step, so a reader never sees half of
+    it. Chapters 8 and "Standing on a pretrained model" call this; nothing else
+    writes the files.
 
     Raises:
         FileNotFoundError: if the results cache does not hold the run's model.
     """
-    from helpers import sentiment_models as sm
     from helpers.paths import write_atomically
 
-    run = sm.course_model_run() if run is None else run
-    source = sm.cached_model_path(run)
+    if run is None:
+        from helpers.transfer import course_model_run
+
+        run = course_model_run()
+    if run.method == "minilm_finetuned":
+        from helpers.transfer import fine_tuned_model_path
+
+        source, name, how = (
+            fine_tuned_model_path(run),
+            "encoder",
+            "helpers.transfer.run_fine_tune(..., save_model=True)",
+        )
+    else:
+        from helpers import sentiment_models as sm
+
+        source, name, how = (
+            sm.cached_model_path(run),
+            "lstm",
+            "helpers.sentiment_models.run_neural(..., save_models=True)",
+        )
     if not source.is_file():
         raise FileNotFoundError(
             f"the results cache has no model for {run.task}/{run.method} seed {run.seed} "
-            f"({source}); train it with helpers.sentiment_models.run_neural(..., "
-            "save_models=True)"
+            f"({source}); train it with {how}"
         )
-    target = default_model_path() if path is None else Path(path).expanduser()
+    target = course_model_path(name) if path is None else Path(path).expanduser()
     return write_atomically(target, source.read_bytes())
 
 
@@ -144,6 +196,8 @@ def load_model(path: str | os.PathLike | None = None) -> Any:
         ModelLoadError: the file does not load as a Keras model, or the model does
             not take one string per example and return 1 or 3 values per example.
     """
+    if isinstance(path, str) and path in MODEL_FILENAMES:
+        path = course_model_path(path)
     path = Path(path).expanduser() if path is not None else default_model_path()
     if not path.is_file():
         raise ModelNotFoundError(_how_to_train(path))
@@ -156,32 +210,44 @@ def load_model(path: str | os.PathLike | None = None) -> Any:
     import keras
 
     import helpers.sentiment_models  # noqa: F401 -- registers the custom standardization
+    import helpers.transfer  # noqa: F401 -- registers the fine-tuned encoder
 
     try:
         model = keras.saving.load_model(path)
     except Exception as err:  # Keras raises many types for a bad file
         raise ModelLoadError(
             f"{path} could not be loaded as a Keras model ({type(err).__name__}: {err}). "
-            f"Delete it. {_training_advice()}."
+            f"Delete it. {_training_advice(path)}."
         ) from err
-    inputs = model.inputs
-    outputs = model.outputs
-    if (
-        len(inputs) != 1
-        or inputs[0].dtype != "string"
-        or tuple(inputs[0].shape) != (None,)
-        or len(outputs) != 1
-        or outputs[0].shape[-1] not in (1, 3)
-    ):
+    if not _is_text_classifier(model):
+        inputs, outputs = model.inputs, model.outputs
         raise ModelLoadError(
             f"{path} is a Keras model but not a sentiment model of this course: it must take "
             f"one string per example and return 1 or 3 values (it takes "
             f"{[(i.dtype, tuple(i.shape)) for i in inputs]} and returns "
-            f"{[tuple(o.shape) for o in outputs]}). {_training_advice()}."
+            f"{[tuple(o.shape) for o in outputs]}), or be a fine-tuned encoder "
+            f"(helpers.transfer.EncoderClassifier). {_training_advice(path)}."
         )
     _LOADED.clear()
     _LOADED[key] = model
     return model
+
+
+def _is_text_classifier(model: Any) -> bool:
+    """A fine-tuned encoder, or a model on one string per example with 1 or 3 outputs."""
+    if hasattr(model, "predict_texts") and hasattr(model, "labels"):
+        return True
+    try:
+        inputs, outputs = model.inputs, model.outputs
+    except (AttributeError, ValueError):
+        return False
+    return (
+        len(inputs) == 1
+        and inputs[0].dtype == "string"
+        and tuple(inputs[0].shape) == (None,)
+        and len(outputs) == 1
+        and outputs[0].shape[-1] in (1, 3)
+    )
 
 
 def _check_texts(texts: str | Sequence[str]) -> list[str]:
@@ -211,6 +277,13 @@ def _check_texts(texts: str | Sequence[str]) -> list[str]:
     return texts
 
 
+def _labelled(output: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """A string model's output as (labels, probabilities): 1 column = P(positive), 3 = classes."""
+    if output.shape[-1] == 1:
+        return BINARY_LABELS, np.column_stack([1 - output[:, 0], output[:, 0]])
+    return tuple(VADER_LABELS), output
+
+
 def predict(
     texts: str | Sequence[str], *, model_path: str | os.PathLike | None = None
 ) -> pd.DataFrame:
@@ -218,13 +291,15 @@ def predict(
 
     The texts are cleaned like the training data
     (:func:`helpers.data.normalize_text`: HTML entities unescaped, whitespace
-    made plain) and given to the model as raw strings; its own TextVectorization
-    layer tokenizes them.
+    made plain) and given to the model as raw strings: the fine-tuned encoder
+    tokenizes them with its own WordPiece vocabulary, the LSTM with its own
+    TextVectorization layer.
 
     Args:
         texts: a list (or Series, or 1-D array) of non-empty strings; a single
             string is taken as a list of one.
-        model_path: the model file; default :func:`default_model_path`.
+        model_path: the model file, or a course model's name (``"encoder"``,
+            ``"lstm"``, see :func:`course_model_path`); default :func:`default_model_path`.
 
     Returns:
         One row per text, in order: ``text`` (as given), ``label`` (the most
@@ -242,13 +317,12 @@ def predict(
     import tensorflow as tf
 
     cleaned = [normalize_text(text) for text in texts]
-    output = np.asarray(model.predict(tf.constant(cleaned), verbose=0), dtype=np.float64)
-    if output.shape[-1] == 1:
-        labels = BINARY_LABELS
-        probabilities = np.column_stack([1 - output[:, 0], output[:, 0]])
+    if hasattr(model, "predict_texts"):  # the fine-tuned encoder tokenizes in Python
+        labels = tuple(model.labels)
+        probabilities = model.predict_texts(cleaned)
     else:
-        labels = tuple(VADER_LABELS)
-        probabilities = output
+        output = np.asarray(model.predict(tf.constant(cleaned), verbose=0), dtype=np.float64)
+        labels, probabilities = _labelled(output)
     frame = pd.DataFrame({"text": texts})
     frame["label"] = [labels[i] for i in probabilities.argmax(axis=1)]
     for index, label in enumerate(labels):
@@ -391,7 +465,14 @@ def _parser() -> argparse.ArgumentParser:
             "p_<class> (p_negative, p_neutral, p_positive), in the order given"
         ),
     )
-    parser.add_argument("--model", type=Path, metavar="PATH", help="the model file to use")
+    parser.add_argument(
+        "--model",
+        metavar="NAME|PATH",
+        help=(
+            "'encoder' (the default: the fine-tuned pretrained encoder), 'lstm' (chapter 8's "
+            "LSTM), or the path of another model file"
+        ),
+    )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="let TensorFlow's own log through to stderr"
     )

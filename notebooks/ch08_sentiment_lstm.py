@@ -50,8 +50,8 @@
 # a hash of the model configuration, the seed, the data and the code version.
 # Running this chapter again (or chapter 9, which reads the same results) loads
 # them in seconds. To retrain from scratch, delete that folder or set the
-# environment variable `COURSE_SENTIMENT_RETRAIN=1`. The final model is saved to
-# **`build/models/sentiment.keras`**.
+# environment variable `COURSE_SENTIMENT_RETRAIN=1`. The chosen LSTM is saved to
+# **`build/models/sentiment-lstm.keras`**.
 # :::
 
 # %% [markdown]
@@ -822,14 +822,18 @@ print(f"saved {model_path} ({model_path.stat().st_size / 1e6:.1f} MB)")
 # The seed {glue:text}`chosen_seed` run has the best validation accuracy,
 # {glue:text}`chosen_val_acc:.3f` (test accuracy {glue:text}`chosen_test_acc:.3f`).
 # `helpers.sentiment.save_course_model` is the one function that writes the
-# course's model: to `helpers.sentiment.default_model_path()`, which is
-# `build/models/sentiment.keras` in a checkout of the course and a per-user folder
-# when `helpers` is installed as a package. `sm.chosen_run` is the one rule that
-# picks the run, and every later chapter asks it rather than choosing again.
+# course's models: this LSTM to `helpers.sentiment.course_model_path("lstm")`,
+# which is `build/models/sentiment-lstm.keras` in a checkout of the course and a
+# per-user folder when `helpers` is installed as a package. `sm.chosen_run` is the
+# one rule that picks the run, and every later chapter asks it rather than
+# choosing again. (Two chapters on, a pretrained encoder fine-tuned on the same
+# task becomes the course's default model, `sentiment.keras`; this LSTM stays
+# selectable by name.)
 #
 # ## Using the model
 #
-# `helpers.sentiment.predict` loads that file and returns one row per text, with
+# `helpers.sentiment.predict(texts, model_path="lstm")` loads that file and returns
+# one row per text, with
 # the label and the probability of each class. It checks its input first: an empty
 # list, an empty text or something that is not a string raises a clear error
 # instead of a silent guess.
@@ -844,7 +848,7 @@ mine = [
     "I can't believe how good this phone is!",
     "not bad at all",
 ]
-predictions = predict(mine)
+predictions = predict(mine, model_path="lstm")
 assert predictions.loc[0, "label"] == "positive" and predictions.loc[1, "label"] == "negative"
 glue("not_bad_label", predictions.loc[4, "label"], display=False)
 np.testing.assert_allclose(predictions.filter(like="p_").sum(axis=1), 1.0, rtol=1e-5)
@@ -854,7 +858,7 @@ predictions.round(3)
 # The same from a shell, with the command line of `helpers.sentiment`:
 #
 # ```bash
-# python -m helpers.sentiment "a gorgeous, moving film" "a dull, lifeless mess"
+# python -m helpers.sentiment --model lstm "a gorgeous, moving film" "a dull, lifeless mess"
 # ```
 
 # %% tags=["remove-stderr"]
@@ -862,6 +866,8 @@ command = [
     sys.executable,
     "-m",
     "helpers.sentiment",
+    "--model",
+    "lstm",
     "a gorgeous, moving film",
     "a dull, lifeless mess",
 ]
@@ -923,8 +929,8 @@ print(completed.stdout)
 #   (task (b): {glue:text}`all_3class_tfidf_logreg_acc:.3f` against
 #   {glue:text}`all_3class_lstm_acc:.3f` for the LSTM), the LSTM the best macro
 #   F1 on task (b), and every learned model beat VADER and the majority guess.
-# - The saved model takes raw strings: `helpers.sentiment.predict(texts)` or
-#   `python -m helpers.sentiment "text"`.
+# - The saved model takes raw strings: `helpers.sentiment.predict(texts, model_path="lstm")`
+#   or `python -m helpers.sentiment --model lstm "text"`.
 
 # %% [markdown]
 # ## Exercises

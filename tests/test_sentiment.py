@@ -116,7 +116,25 @@ def test_missing_model_names_the_path_and_how_to_train(tmp_path: Path) -> None:
         sentiment.predict(["good"], model_path=missing)
     message = str(error.value)
     assert str(missing) in message
-    assert "make book" in message and "ch08_sentiment_lstm" in message
+    assert "make book" in message and "ch08b_pretrained" in message
+
+
+def test_missing_lstm_names_chapter_8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path))
+    with pytest.raises(sentiment.ModelNotFoundError) as error:
+        sentiment.predict(["good"], model_path="lstm")
+    message = str(error.value)
+    assert str(tmp_path / "models" / "sentiment-lstm.keras") in message
+    assert "ch08_sentiment_lstm" in message
+
+
+def test_course_model_path_knows_two_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path))
+    monkeypatch.delenv(sentiment.MODEL_ENV, raising=False)
+    assert sentiment.course_model_path("encoder") == sentiment.default_model_path()
+    assert sentiment.course_model_path("lstm") == tmp_path / "models" / "sentiment-lstm.keras"
+    with pytest.raises(ValueError, match="encoder"):
+        sentiment.course_model_path("bert")
 
 
 @pytest.mark.parametrize(
@@ -368,12 +386,30 @@ def test_save_course_model_writes_where_load_model_looks(
     monkeypatch.setattr(sm, "cached_model_path", lambda result: model_path)
     monkeypatch.delenv(sentiment.MODEL_ENV, raising=False)
     monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path))
-    # The file name has one owner: change it, and the saver and the loader follow.
+    # The file names have one owner: change one, and the saver and the loader follow.
+    monkeypatch.setitem(sentiment.MODEL_FILENAMES, "lstm", "renamed.keras")
+    saved = sentiment.save_course_model(run)
+    assert saved == tmp_path / "models" / "renamed.keras" == sentiment.course_model_path("lstm")
+    assert saved.read_bytes() == model_path.read_bytes()
+    assert list(sentiment.predict("a fine film", model_path="lstm")["label"])
+    assert not sentiment.default_model_path().exists()  # an LSTM never becomes the default
+
+
+def test_save_course_model_puts_an_encoder_run_in_the_default_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_path: Path
+) -> None:
+    from helpers import transfer
+
+    run = sm.MethodResult(
+        method="minilm_finetuned", task="all_3class", labels=[], test_pred=[], key="k"
+    )
+    monkeypatch.setattr(transfer, "fine_tuned_model_path", lambda result: model_path)
+    monkeypatch.delenv(sentiment.MODEL_ENV, raising=False)
+    monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path))
     monkeypatch.setattr(sentiment, "MODEL_FILENAME", "renamed.keras")
     saved = sentiment.save_course_model(run)
     assert saved == tmp_path / "models" / "renamed.keras" == sentiment.default_model_path()
     assert saved.read_bytes() == model_path.read_bytes()
-    assert list(sentiment.predict("a fine film")["label"])
 
 
 def test_save_course_model_without_the_cached_model_says_how_to_train(

@@ -1,0 +1,504 @@
+"""Transfer learning: the pretrained encoder, frozen or fine-tuned, on the course's tasks.
+
+Chapter "Standing on a pretrained model" uses all-MiniLM-L6-v2
+(:mod:`helpers.encoder`) three ways on the split of chapter 8: its sentence
+embeddings, frozen, under a logistic regression; the encoder fine-tuned with a
+new linear head; and the learning curve of both against the chapter 8 models.
+
+Fine-tuning on two CPU cores has to be frugal. The lower blocks of a
+pretrained encoder change least when it is fine-tuned, so
+:class:`FineTuneConfig` freezes the embeddings and the first
+``6 - trainable_blocks`` blocks: their output for every text is computed once
+(:func:`frozen_states`, remembered per process) and only the top blocks and the
+head are trained, on batches of texts of similar length. Every run is cached
+like chapter 8's runs (:func:`run_fine_tune`), with its model.
+
+Public API:
+
+- :class:`FineTuneConfig`, :data:`COURSE_FINETUNE` -- what is trained, and how.
+- :class:`EncoderClassifier` -- encoder + head + tokenizer in one Keras model
+  that saves to a single ``.keras`` file and classifies raw texts
+  (:meth:`EncoderClassifier.predict_texts`).
+- :func:`frozen_states` -- the frozen blocks' output for texts (cached).
+- :func:`embedding_baseline` -- frozen sentence embeddings + logistic regression.
+- :func:`fine_tune` -- train one classifier; :func:`run_fine_tune` -- the same,
+  through the results cache; :func:`fine_tuned_model_path` -- its saved model.
+- :func:`training_subset` -- a stratified subset of the training part, and
+  :func:`curve_config` -- the configuration for it (learning curves).
+- :func:`course_model_run` -- the run that is the course's model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
+
+from helpers.encoder import build_encoder, length_buckets, load_pretrained_weights
+from helpers.pretrained import minilm_dir, read_config, read_safetensors
+from helpers.repro import set_seed
+from helpers.sentiment_models import (
+    MethodResult,
+    TaskData,
+    cache_key,
+    cached_result,
+    results_cache_dir,
+)
+from helpers.wordpiece import WordPieceTokenizer
+
+__all__ = [
+    "COURSE_FINETUNE",
+    "EncoderClassifier",
+    "FineTuneConfig",
+    "embedding_baseline",
+    "fine_tune",
+    "fine_tuned_model_path",
+    "frozen_states",
+    "course_model_run",
+    "curve_config",
+    "run_fine_tune",
+    "training_subset",
+]
+
+_PACKAGE = "course_transfer"
+
+
+@dataclass(frozen=True)
+class FineTuneConfig:
+    """How the encoder is fine-tuned.
+
+    Attributes:
+        trainable_blocks: how many of the top Transformer blocks are trained
+            (the embeddings and the blocks below stay as pretrained).
+        epochs: passes over the training part; the epoch with the best
+            validation accuracy is kept.
+        batch_size: texts per step (batches hold texts of similar length).
+        learning_rate: AdamW's peak learning rate, reached after a linear
+            warm-up over ``warmup`` of the steps, then decayed to 0 (cosine).
+        weight_decay: AdamW's decoupled weight decay.
+        max_length: word pieces per text, ``[CLS]`` and ``[SEP]`` included.
+        dropout: on the sentence vector, before the head.
+        policy: Keras dtype policy while training (``"mixed_bfloat16"`` uses the
+            CPU's bfloat16 units for the matrix products; weights stay float32).
+        select_epoch: measure validation accuracy after every epoch and keep the
+            best epoch's weights; if False, only after the last (cheaper when
+            a small training set needs many short epochs).
+    """
+
+    trainable_blocks: int = 2
+    epochs: int = 2
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    weight_decay: float = 0.01
+    warmup: float = 0.1
+    max_length: int = 128
+    dropout: float = 0.1
+    policy: str = "float32"
+    select_epoch: bool = True
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.trainable_blocks <= 6:
+            raise ValueError(f"trainable_blocks must be 1..6, got {self.trainable_blocks}")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be positive")
+        if not 0 <= self.warmup < 1:
+            raise ValueError(f"warmup is a fraction of the steps in [0, 1), got {self.warmup}")
+        if self.policy not in ("float32", "mixed_bfloat16"):
+            raise ValueError(f"policy must be 'float32' or 'mixed_bfloat16', got {self.policy!r}")
+
+
+COURSE_FINETUNE = FineTuneConfig()
+"""The configuration the course's model is trained with."""
+
+
+@contextmanager
+def _dtype_policy(name: str) -> Iterator[None]:
+    """Build layers under ``name``, then give the process its policy back."""
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(before)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class EncoderClassifier(keras.Model):
+    """The encoder, a dropout and a linear head, with the tokenizer inside.
+
+    Call it on ``{"input_ids", "attention_mask"}`` to get logits, or use
+    :meth:`predict_texts` on raw strings. Saved with ``model.save("x.keras")``
+    it keeps the encoder's config, the labels and the whole vocabulary, so
+    ``keras.saving.load_model("x.keras")`` (after ``import helpers.transfer``)
+    gives back a model that classifies texts with no other file.
+    """
+
+    def __init__(
+        self,
+        encoder_config: dict,
+        labels: Sequence[str],
+        tokenizer_config: dict,
+        dropout: float = 0.1,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.encoder_config = dict(encoder_config)
+        self.labels = [str(label) for label in labels]
+        self.tokenizer = WordPieceTokenizer(**tokenizer_config)
+        self.dropout_rate = dropout
+        self.encoder = build_encoder(self.encoder_config)
+        self.dropout = keras.layers.Dropout(dropout, name="head_dropout")
+        self.head = keras.layers.Dense(len(self.labels), dtype="float32", name="head")
+        # Build the weights now, so a loaded file's weights have somewhere to go.
+        self(self.tokenizer(["build"]))
+
+    def call(self, inputs: dict, training: bool | None = None) -> Any:
+        """Logits, one row per text."""
+        sentence = self.encoder(inputs, training=training)["sentence_embedding"]
+        return self.head(self.dropout(sentence, training=training))
+
+    def get_config(self) -> dict:
+        """Everything the constructor needs, the vocabulary included."""
+        return {
+            **super().get_config(),
+            "encoder_config": self.encoder_config,
+            "labels": self.labels,
+            "tokenizer_config": self.tokenizer.get_config(),
+            "dropout": self.dropout_rate,
+        }
+
+    def predict_texts(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Class probabilities (columns in :attr:`labels` order) for raw texts."""
+        encoded = [self.tokenizer.encode(str(text)) for text in texts]
+        probabilities = np.zeros((len(encoded), len(self.labels)), np.float64)
+        for positions in length_buckets([len(ids) for ids in encoded], batch_size):
+            logits = self.predict_on_batch(_pad([encoded[p] for p in positions], 0))
+            probabilities[positions] = _softmax(np.asarray(logits, np.float64))
+        return probabilities
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def _pad(sequences: Sequence[Sequence[int]], pad_id: int) -> dict[str, np.ndarray]:
+    """Pad to the longest sequence: ``{"input_ids", "attention_mask"}``, int32."""
+    longest = max(len(s) for s in sequences)
+    input_ids = np.full((len(sequences), longest), pad_id, np.int32)
+    attention_mask = np.zeros((len(sequences), longest), np.int32)
+    for row, ids in enumerate(sequences):
+        input_ids[row, : len(ids)] = ids
+        attention_mask[row, : len(ids)] = 1
+    return {"input_ids": input_ids, "attention_mask": attention_mask}
+
+
+def _pad_states(states: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+    longest = max(len(s) for s in states)
+    hidden = np.zeros((len(states), longest, states[0].shape[1]), np.float32)
+    mask = np.zeros((len(states), longest), np.int32)
+    for row, state in enumerate(states):
+        hidden[row, : len(state)] = state
+        mask[row, : len(state)] = 1
+    return {"hidden": hidden, "attention_mask": mask}
+
+
+def _new_classifier(labels: Sequence[str], config: FineTuneConfig) -> EncoderClassifier:
+    """The pretrained encoder with a fresh head, built under ``config.policy``."""
+    folder = minilm_dir()
+    tokenizer = WordPieceTokenizer.from_tokenizer_json(
+        folder / "tokenizer.json", max_length=config.max_length
+    )
+    with _dtype_policy(config.policy):
+        model = EncoderClassifier(
+            read_config(folder), labels, tokenizer.get_config(), dropout=config.dropout
+        )
+    load_pretrained_weights(model.encoder, read_safetensors(folder / "model.safetensors"))
+    return model
+
+
+def _blocks(model: EncoderClassifier) -> list[keras.layers.Layer]:
+    return [layer for layer in model.encoder.layers if layer.name.startswith("block_")]
+
+
+def _top_model(model: EncoderClassifier, trainable_blocks: int, *, head: bool) -> keras.Model:
+    """The top ``trainable_blocks`` blocks (+ pooling, + head), on the frozen blocks' output.
+
+    It shares its layers with ``model``: training it trains ``model``.
+    """
+    hidden_size = model.encoder_config["hidden_size"]
+    hidden = keras.Input((None, hidden_size), name="hidden")
+    mask = keras.Input((None,), dtype="int32", name="attention_mask")
+    x = hidden
+    for block in _blocks(model)[-trainable_blocks:]:
+        x = block(x, mask)
+    sentence = model.encoder.get_layer("mean_pooling")(x, mask)
+    output = model.head(model.dropout(sentence)) if head else sentence
+    return keras.Model({"hidden": hidden, "attention_mask": mask}, output)
+
+
+_STATES: dict[tuple, np.ndarray] = {}  # (frozen blocks, max_length, text) -> (length, hidden)
+
+
+def frozen_states(
+    texts: Sequence[str], frozen_blocks: int, max_length: int = 128, batch_size: int = 128
+) -> list[np.ndarray]:
+    """The output of the embeddings and the first ``frozen_blocks`` pretrained blocks.
+
+    One float32 array of shape (word pieces, hidden) per text. They never
+    change during fine-tuning, so each text is encoded once per process and
+    remembered (a fine-tune, its evaluation and a learning curve share them).
+    """
+    if not 0 <= frozen_blocks <= 5:
+        raise ValueError(f"frozen_blocks must be 0..5, got {frozen_blocks}")
+    missing = sorted({t for t in texts if (frozen_blocks, max_length, t) not in _STATES})
+    if missing:
+        model = _new_classifier(["a"], FineTuneConfig(max_length=max_length))
+        encoder = model.encoder
+        last = encoder.get_layer(f"block_{frozen_blocks - 1}" if frozen_blocks else "embeddings")
+        bottom = keras.Model(encoder.inputs, last.output)
+        encoded = [model.tokenizer.encode(text) for text in missing]
+        for positions in length_buckets([len(ids) for ids in encoded], batch_size):
+            batch = _pad([encoded[p] for p in positions], model.tokenizer.pad_id)
+            output = np.asarray(bottom.predict_on_batch(batch), np.float32)
+            for row, position in enumerate(positions):
+                _STATES[frozen_blocks, max_length, missing[position]] = output[
+                    row, : len(encoded[position])
+                ]
+    return [_STATES[frozen_blocks, max_length, text] for text in texts]
+
+
+def _predict_states(model: keras.Model, states: Sequence[np.ndarray], batch_size: int = 128):
+    result = None
+    for positions in length_buckets([len(s) for s in states], batch_size):
+        output = np.asarray(model.predict_on_batch(_pad_states([states[p] for p in positions])))
+        if result is None:
+            result = np.zeros((len(states), output.shape[1]), np.float64)
+        result[positions] = output
+    return result
+
+
+def _texts(frame: pd.DataFrame) -> list[str]:
+    return frame["text"].astype(str).tolist()
+
+
+def _label_ids(frame: pd.DataFrame, labels: Sequence[str]) -> np.ndarray:
+    lookup = {label: index for index, label in enumerate(labels)}
+    return np.array([lookup[label] for label in frame["label"]], np.int32)
+
+
+def embedding_baseline(
+    data: TaskData, c_grid: Sequence[float] = (0.01, 0.1, 1.0, 10.0, 100.0)
+) -> MethodResult:
+    """Frozen sentence embeddings (mean-pooled, length 1) + logistic regression, C on validation."""
+    from sklearn.linear_model import LogisticRegression
+
+    started = time.perf_counter()
+    # The pretrained top blocks run on the frozen blocks' outputs the fine-tuning shares.
+    trainable = COURSE_FINETUNE.trainable_blocks
+    frozen = 6 - trainable
+    model = _new_classifier(list(data.labels), COURSE_FINETUNE)
+    top = _top_model(model, trainable, head=False)
+
+    def embed(frame: pd.DataFrame) -> np.ndarray:
+        vectors = _predict_states(top, frozen_states(_texts(frame), frozen))
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    x_train, x_val, x_test = (embed(data.part(p)) for p in ("train", "validation", "test"))
+    embed_seconds = time.perf_counter() - started
+    y_train, y_val = data.train["label"].to_numpy(), data.validation["label"].to_numpy()
+    scores = {}
+    for c in c_grid:
+        fitted = LogisticRegression(C=c, max_iter=2000).fit(x_train, y_train)
+        scores[c] = float(fitted.score(x_val, y_val))
+    best_c = max(c_grid, key=lambda c: (scores[c], -c))
+    fit_started = time.perf_counter()
+    chosen = LogisticRegression(C=best_c, max_iter=2000).fit(x_train, y_train)
+    fit_seconds = time.perf_counter() - fit_started
+    proba = chosen.predict_proba(x_test)
+    order = [list(chosen.classes_).index(label) for label in data.labels]
+    proba = proba[:, order]
+    return MethodResult(
+        method="minilm_frozen_lr",
+        task=data.name,
+        labels=list(data.labels),
+        test_pred=[data.labels[i] for i in proba.argmax(axis=1)],
+        test_proba=proba.tolist(),
+        validation_accuracy=scores[best_c],
+        train_seconds=fit_seconds,
+        n_params=int(chosen.coef_.size + chosen.intercept_.size),
+        extra={"C": best_c, "validation_by_C": scores, "embed_seconds": embed_seconds},
+    )
+
+
+def training_subset(data: TaskData, size: int | None, seed: int = 0) -> TaskData:
+    """``data`` with a stratified random ``size`` rows of its training part (None: all)."""
+    if size is None or size >= len(data.train):
+        return data
+    from sklearn.model_selection import train_test_split
+
+    if size < len(data.labels):
+        raise ValueError(f"size {size} is smaller than the number of classes {len(data.labels)}")
+    subset, _ = train_test_split(
+        data.train, train_size=size, stratify=data.train["label"], random_state=seed
+    )
+    return replace(data, train=subset.reset_index(drop=True))
+
+
+def curve_config(
+    train_rows: int, config: FineTuneConfig = COURSE_FINETUNE, min_steps: int = 60
+) -> FineTuneConfig:
+    """``config`` for a training set of ``train_rows``: enough epochs for ``min_steps`` steps.
+
+    A small training set gives few steps per epoch, so it gets more epochs
+    (at least ``config.epochs``), and is validated only after the last one.
+    """
+    steps_per_epoch = -(-train_rows // config.batch_size)
+    epochs = max(config.epochs, -(-min_steps // steps_per_epoch))
+    if epochs == config.epochs:
+        return config
+    return replace(config, epochs=epochs, select_epoch=False)
+
+
+def fine_tune(
+    data: TaskData, config: FineTuneConfig = COURSE_FINETUNE, seed: int = 0
+) -> tuple[EncoderClassifier, MethodResult]:
+    """Fine-tune the pretrained encoder with a new head on ``data``; predict its test part.
+
+    The frozen blocks' outputs come from :func:`frozen_states`; the top
+    ``config.trainable_blocks`` blocks and the head are trained with AdamW on
+    batches of similar length (shuffled every epoch with ``seed``), and the
+    epoch with the best validation accuracy is kept. The result's ``extra``
+    holds the kept model's probabilities on the training and validation parts
+    too (``train_proba``, ``validation_proba``), for distillation.
+    """
+    from sklearn.metrics import f1_score
+
+    labels = list(data.labels)
+    frozen = 6 - config.trainable_blocks
+    set_seed(seed)
+    model = _new_classifier(labels, config)
+    features_started = time.perf_counter()
+    states = {
+        part: frozen_states(_texts(data.part(part)), frozen, config.max_length)
+        for part in ("train", "validation", "test")
+    }
+    feature_seconds = time.perf_counter() - features_started
+    y_train = _label_ids(data.train, labels)
+    y_val = _label_ids(data.validation, labels)
+    with _dtype_policy(config.policy):
+        top = _top_model(model, config.trainable_blocks, head=True)
+    steps = config.epochs * -(-len(y_train) // config.batch_size)
+    warmup = int(config.warmup * steps)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        0.0, max(steps - warmup, 1), warmup_target=config.learning_rate, warmup_steps=warmup
+    )
+    top.compile(
+        optimizer=keras.optimizers.AdamW(schedule, weight_decay=config.weight_decay),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    rng = np.random.default_rng(seed)
+    lengths = np.array([len(s) for s in states["train"]])
+    history, best, best_weights = [], -1.0, None
+    started = time.perf_counter()
+    for epoch in range(1, config.epochs + 1):
+        # Sort by length with random tie-breaks, cut into batches, shuffle the batches.
+        order = np.lexsort((rng.random(len(lengths)), lengths))
+        batches = [
+            order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)
+        ]
+        losses = []
+        for index in rng.permutation(len(batches)):
+            positions = batches[index]
+            batch = _pad_states([states["train"][p] for p in positions])
+            losses.append(float(top.train_on_batch(batch, y_train[positions])))
+        record = {"loss": float(np.mean(losses))}
+        if config.select_epoch or epoch == config.epochs:
+            predicted = _predict_states(top, states["validation"]).argmax(axis=1)
+            record["val_accuracy"] = val_accuracy = float(np.mean(predicted == y_val))
+            record["val_macro_f1"] = float(f1_score(y_val, predicted, average="macro"))
+        history.append(record)
+        if "val_accuracy" in record and val_accuracy > best:
+            best, best_weights = val_accuracy, [w.numpy() for w in top.trainable_weights]
+    seconds = time.perf_counter() - started
+    for weight, value in zip(top.trainable_weights, best_weights, strict=True):
+        weight.assign(value)
+    proba = _softmax(_predict_states(top, states["test"]))
+    # The teacher's probabilities on the other parts, for distilling it into a student.
+    teacher = {
+        f"{part}_proba": np.round(_softmax(_predict_states(top, states[part])), 5).tolist()
+        for part in ("train", "validation")
+    }
+    result = MethodResult(
+        method="minilm_finetuned",
+        task=data.name,
+        labels=labels,
+        test_pred=[labels[i] for i in proba.argmax(axis=1)],
+        test_proba=proba.tolist(),
+        validation_accuracy=best,
+        train_seconds=seconds,
+        n_params=int(model.count_params()),
+        seed=int(seed),
+        config=asdict(config),
+        history=history,
+        best_epoch=int(np.argmax([h.get("val_accuracy", -1.0) for h in history])) + 1,
+        extra={
+            "train_rows": len(y_train),
+            "trainable_params": int(sum(int(np.prod(w.shape)) for w in top.trainable_weights)),
+            "feature_seconds": feature_seconds,
+            **teacher,
+        },
+    )
+    return model, result
+
+
+def _entry(data: TaskData, config: FineTuneConfig, seed: int) -> tuple[str, str]:
+    key = cache_key(task=data.fingerprint(), config=asdict(config), seed=int(seed))
+    return f"{data.name}-minilm_finetuned", key
+
+
+def fine_tuned_model_path(result: MethodResult, cache_dir: Path | None = None) -> Path:
+    """Where :func:`run_fine_tune` saved the model of ``result`` (``save_model=True``)."""
+    return (cache_dir or results_cache_dir()) / f"{result.task}-{result.method}-{result.key}.keras"
+
+
+def run_fine_tune(
+    data: TaskData,
+    config: FineTuneConfig = COURSE_FINETUNE,
+    seed: int = 0,
+    *,
+    save_model: bool = False,
+    cache_dir: Path | None = None,
+) -> MethodResult:
+    """:func:`fine_tune` through the results cache (and, with ``save_model``, its ``.keras``)."""
+    folder = cache_dir or results_cache_dir()
+    name, key = _entry(data, config, seed)
+
+    def compute() -> MethodResult:
+        model, result = fine_tune(data, config, seed)
+        if save_model:
+            folder.mkdir(parents=True, exist_ok=True)
+            model.save(folder / f"{name}-{key}.keras")
+        return result
+
+    required = [f"{name}-{key}.keras"] if save_model else []
+    return cached_result(name, key, compute, cache_dir=folder, required_files=required)
+
+
+def course_model_run(seed: int = 0) -> MethodResult:
+    """The course's model: :data:`COURSE_FINETUNE` on the three-class task, saved in the cache.
+
+    Trained once (and cached) by the chapter "Standing on a pretrained model";
+    :func:`helpers.sentiment.save_course_model` copies its file to where
+    :func:`helpers.sentiment.predict` looks.
+    """
+    from helpers.sentiment_models import COURSE_TASK, load_task
+
+    return run_fine_tune(load_task(COURSE_TASK), COURSE_FINETUNE, seed, save_model=True)
