@@ -75,8 +75,10 @@ browser: setup  ## Browser tests of the built book (headless Chromium, offline)
 
 test: lint unit book-strict browser  ## Everything CI checks (book-strict runs notebooks first)
 
-lab: setup  ## Open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks
+# 127.0.0.1, a port the system picks free, a random token, nothing fetched: the
+# configuration helpers/lab.py holds and tests/browser/test_jupyterlab.py tests.
+lab: setup  ## Open JupyterLab on the notebooks (127.0.0.1, a free port, a random token)
+	$(BIN)/python -m helpers.lab $(CURDIR)
 
 pair: setup  ## Re-sync every notebook pair (.py <-> .ipynb) after editing
 	$(BIN)/jupytext --sync notebooks/*.py

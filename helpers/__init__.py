@@ -6,6 +6,7 @@ import time, so ``import helpers`` is instant):
 - :mod:`helpers.paths` -- where the repository, data cache and build folders are.
 - :mod:`helpers.repro` -- one call that seeds Python, NumPy and TensorFlow.
 - :mod:`helpers.plotting` -- the course's figure style.
+- :mod:`helpers.book` -- ``glue``: the values a chapter's prose quotes (myst-nb's, when installed).
 - :mod:`helpers.activations` -- activation functions and their derivatives in NumPy.
 - :mod:`helpers.data` -- the course's data sets, obtained, verified and split.
 - :mod:`helpers.training` -- building and training the chapters' Keras networks.
@@ -22,6 +23,8 @@ import time, so ``import helpers`` is instant):
 - :mod:`helpers.environment` -- which machine and which library versions.
 - :mod:`helpers.execution_record` -- what executing each notebook cost, per build.
 - :mod:`helpers.bench` -- ``make bench``: per-chapter runtime, CPU and memory, measured cold.
+- :mod:`helpers.colab` -- every chapter's first cell, which installs the course in Google Colab.
+- :mod:`helpers.lab` -- ``make lab``: JupyterLab on 127.0.0.1, at a free port, with a token.
 """
 
 __version__ = "0.1.0"

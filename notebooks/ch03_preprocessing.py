@@ -47,6 +47,28 @@
 # %% [markdown]
 # ## Setup
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 import os
 
@@ -57,7 +79,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
-from myst_nb import glue
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_selection import SelectKBest, f_regression
@@ -67,6 +88,7 @@ from sklearn.metrics import mean_absolute_error, r2_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from helpers.book import glue
 from helpers.data import load_auto_mpg, stratified_split
 from helpers.evaluation import plot_learning_curves
 from helpers.plotting import use_course_style

@@ -39,6 +39,28 @@
 # %% [markdown]
 # ## Setup
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 import os
 
@@ -49,9 +71,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
-from myst_nb import glue
 from sklearn.model_selection import train_test_split
 
+from helpers.book import glue
 from helpers.data import load_digits_784, stratified_split
 from helpers.evaluation import plot_learning_curves
 from helpers.plotting import use_course_style

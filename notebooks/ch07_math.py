@@ -57,6 +57,28 @@
 # mini-batch is 32 rows), and handing such small products to several threads
 # costs more than it saves, especially on a busy laptop.
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 import os
 
@@ -70,11 +92,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import tensorflow as tf
-from myst_nb import glue
 from threadpoolctl import threadpool_limits
 
 from helpers import losses, mlp
 from helpers.activations import sigmoid, sigmoid_derivative
+from helpers.book import glue
 from helpers.data import load_digits_784, stratified_split
 from helpers.optimizers import SGD, Adam
 from helpers.plotting import COURSE_COLORS, use_course_style

@@ -31,6 +31,28 @@
 # Seed the random number generators and apply the course's plot style; the
 # versions below are read from this environment.
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 import os
 
@@ -42,8 +64,8 @@ import keras
 import pandas as pd
 import tensorflow as tf
 from IPython.display import Markdown
-from myst_nb import glue
 
+from helpers.book import glue
 from helpers.environment import installed_version
 from helpers.plotting import use_course_style
 from helpers.repro import set_seed

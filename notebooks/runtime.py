@@ -67,6 +67,28 @@
 #
 # Read the freshest execution record and the machine it ran on.
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 from datetime import datetime
 
@@ -74,9 +96,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
-from myst_nb import glue
 
 from helpers.bench import BUDGET_COLD_BOOK_S, BUDGET_REBUILD_S, RUNTIME_PAGE
+from helpers.book import glue
 from helpers.environment import environment_info, library_versions, machine_info
 from helpers.execution_record import freshest_record
 from helpers.plotting import COURSE_COLORS, use_course_style

@@ -14,7 +14,12 @@ are evaluated here for the target version first (:func:`constraints_for`). The
 markers of the packages' own dependencies are still evaluated for this
 interpreter: a dependency only some other version needs is not resolved.
 
-It also resolves a plain ``pip install .`` and checks that no tool comes with it.
+PySpark is published as a source distribution only, which pip does not resolve for
+another Python: the resolution leaves it out (its own dependencies are the spark
+extra's) and checks that its pinned version is released (:data:`SOURCE_ONLY`).
+
+It also resolves a plain ``pip install .`` and checks that no tool comes with it,
+and resolves Binder's ``binder/requirements.txt`` to the lock's versions.
 
 These tests need the package registry. Where it cannot be reached they are
 skipped, saying so, except under ``CI=true``, where they fail.
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +40,7 @@ from typing import Any
 import pytest
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 from helpers.paths import REPO_ROOT
 
@@ -42,7 +49,15 @@ LOCK = REPO_ROOT / "requirements-lock.txt"
 EVERYTHING = "[tensorflow,book,test,dev]"
 """The extras ``make setup`` installs."""
 
-TOOLS = ("jupyter-book", "jupyterlab", "sphinx", "playwright", "ruff", "pytest", "nbmake")
+SOURCE_ONLY = {"pyspark"}
+"""Distributions published as source only: pip will not resolve them for another Python
+(``--python-version`` takes wheels only), so the resolution leaves them out, and
+:func:`test_source_only_pins_are_released` checks that their pinned version exists."""
+
+TOOLS = (
+    *("jupyter-book", "myst-nb", "sphinx", "jupyterlab", "jupytext"),
+    *("playwright", "ruff", "pytest", "nbmake"),
+)
 """Distributions that a plain ``pip install .`` must not pull: they are extras' business."""
 
 
@@ -55,7 +70,7 @@ def supported_minor_versions(requires_python: str) -> list[str]:
 SUPPORTED = supported_minor_versions(PROJECT["requires-python"])
 
 
-def _pip(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+def _pip(*args: str, timeout: int = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run pip; its standard output and error together, in order, in ``stdout``."""
     return subprocess.run(
         [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
@@ -63,6 +78,7 @@ def _pip(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
         stderr=subprocess.STDOUT,
         text=True,
         timeout=timeout,
+        cwd=cwd,
     )
 
 
@@ -112,8 +128,28 @@ def constraints_for(lock: str, python: str) -> str:
     return "\n".join(kept) + "\n"
 
 
-def resolve(project: Path, requirement: str, python: str, scratch: Path) -> dict[str, Any]:
-    """pip's installation report for ``requirement`` on ``python``, resolved with the lock.
+def extra_requirements(extras: str, table: dict[str, list[str]] | None = None) -> list[str]:
+    """The requirements of ``extras`` (``"[a,b]"``), with the extras that name the project
+    itself (``dev`` names ``executable-deep-learning[...]``) replaced by theirs."""
+    table = PROJECT["optional-dependencies"] if table is None else table
+    requirements: list[str] = []
+    for extra in extras.strip("[]").split(","):
+        for text in table[extra.strip()] if extra.strip() else []:
+            requirement = Requirement(text)
+            if canonicalize_name(requirement.name) == canonicalize_name(PROJECT["name"]):
+                extras_named = ",".join(sorted(requirement.extras))
+                requirements += extra_requirements(f"[{extras_named}]", table)
+            elif text not in requirements:
+                requirements.append(text)
+    return requirements
+
+
+def resolve(project: Path, extras: str, python: str, scratch: Path) -> dict[str, Any]:
+    """pip's installation report for the project with ``extras`` on ``python``, with the lock.
+
+    The extras are passed as their requirements (:func:`extra_requirements`), less
+    those published as source only (:data:`SOURCE_ONLY`): pip resolves for another
+    Python from wheels alone.
 
     Raises:
         AssertionError: pip could not resolve it (its explanation is in the message).
@@ -121,17 +157,22 @@ def resolve(project: Path, requirement: str, python: str, scratch: Path) -> dict
     report = scratch / "report.json"
     constraints = scratch / "constraints.txt"
     constraints.write_text(constraints_for(LOCK.read_text(encoding="utf-8"), python), "utf-8")
+    requested = [
+        text
+        for text in extra_requirements(extras)
+        if canonicalize_name(Requirement(text).name) not in SOURCE_ONLY
+    ]
     completed = _pip(
         *("install", "--dry-run", "--ignore-installed", "--only-binary=:all:"),
         *("--python-version", python, "--target", str(scratch / "target")),
-        *("-c", str(constraints), "--report", str(report), f"{project}{requirement}"),
+        *("-c", str(constraints), "--report", str(report), str(project), *requested),
     )
     if completed.returncode != 0:
         lines = completed.stdout.splitlines()
         first_error = next((i for i, line in enumerate(lines) if "ERROR" in line), 0)
         explanation = "\n".join(lines[first_error:])
         raise AssertionError(
-            f"pip cannot install {requirement or 'the project'} with requirements-lock.txt on "
+            f"pip cannot install the project{extras} with requirements-lock.txt on "
             f"Python {python}:\n{explanation[-3000:]}"
         )
     return json.loads(report.read_text(encoding="utf-8"))
@@ -180,6 +221,32 @@ def test_the_lock_resolves_for_every_supported_python(
     assert {"keras", "numpy", "jupyter-book", "pytest", "ruff"} <= set(versions)
 
 
+def test_extra_requirements_follow_the_extras_that_name_the_project() -> None:
+    table = {
+        "a": ["x>=1", "y; sys_platform == 'linux'"],
+        "b": ["z"],
+        "dev": [f"{PROJECT['name']}[a,b]", "ruff"],
+    }
+    assert extra_requirements("[dev]", table) == ["x>=1", "y; sys_platform == 'linux'", "z", "ruff"]
+    assert extra_requirements("[a,b]", table) == ["x>=1", "y; sys_platform == 'linux'", "z"]
+    assert extra_requirements("", table) == []
+
+
+@pytest.mark.parametrize("name", sorted(SOURCE_ONLY))
+def test_source_only_pins_are_released(registry: None, name: str) -> None:
+    """The lock's version of a source-only distribution is on the registry."""
+    pins = [
+        Requirement(line.split("#", 1)[0])
+        for line in LOCK.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    (pin,) = [p for p in pins if canonicalize_name(p.name) == name]
+    (version,) = [spec.version for spec in pin.specifier]
+    listing = _pip("index", "versions", name, timeout=60).stdout
+    available = re.search(r"Available versions: (.*)", listing)
+    assert available and version in available.group(1).split(", "), listing[-500:]
+
+
 @pytest.fixture(scope="module")
 def runtime(
     registry: None, project: Path, tmp_path_factory: pytest.TempPathFactory
@@ -189,22 +256,63 @@ def runtime(
 
 
 def test_a_plain_install_has_what_the_notebooks_need(runtime: dict[str, str]) -> None:
-    assert {"keras", "numpy", "pandas", "scikit-learn", "matplotlib", "ipykernel"} <= set(runtime)
+    needed = {"keras", "numpy", "pandas", "scikit-learn", "matplotlib", "ipykernel", "jinja2"}
+    assert needed <= set(runtime), "jinja2: pandas' DataFrame.style, in many chapters"
 
 
-@pytest.mark.parametrize("tool", [t for t in TOOLS if t != "sphinx"])
+@pytest.mark.parametrize("tool", TOOLS)
 def test_a_plain_install_pulls_no_tool(runtime: dict[str, str], tool: str) -> None:
+    """Chapters quote numbers with helpers.book.glue, which needs myst-nb only for the book."""
     assert tool not in runtime, f"`pip install .` pulls {tool} {runtime[tool]}"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="myst-nb, whose `glue` every chapter imports, requires Sphinx (issue 17)",
-)
-def test_a_plain_install_pulls_no_sphinx(runtime: dict[str, str]) -> None:
-    assert "sphinx" not in runtime
 
 
 def test_a_plain_install_keeps_the_tensorflow_already_there(runtime: dict[str, str]) -> None:
     """TensorFlow is the ``[tensorflow]`` extra, so Colab's own build is not overwritten."""
     assert "tensorflow" not in runtime and "tensorflow-cpu" not in runtime
+
+
+FREEZE_LEAVES_OUT = {"pip", "setuptools", "wheel", "distribute"}
+"""What ``pip freeze`` (``make lock``) does not write on Python 3.11: pip's build tools."""
+
+
+def test_binder_installs_the_locked_versions(registry: None, project: Path, tmp_path: Path) -> None:
+    """binder/requirements.txt, resolved as repo2docker runs it (from the repository root)."""
+    (line,) = (REPO_ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").split()
+    python = line.removeprefix("python-")
+    shutil.copytree(REPO_ROOT / "binder", project / "binder", dirs_exist_ok=True)
+    shutil.copy2(LOCK, project / LOCK.name)
+    # the course's line `.[extras]` as its requirements, less the source-only ones
+    lines = []
+    for line in (project / "binder" / "requirements.txt").read_text("utf-8").splitlines():
+        if line.startswith(".["):
+            extras = line.split("#", 1)[0].strip()[1:]
+            lines += ["."] + [
+                text
+                for text in extra_requirements(extras)
+                if canonicalize_name(Requirement(text).name) not in SOURCE_ONLY
+            ]
+        else:
+            lines.append(line)
+    (project / "binder" / "requirements.txt").write_text("\n".join(lines) + "\n", "utf-8")
+    report = tmp_path / "report.json"
+    completed = _pip(
+        *("install", "--dry-run", "--ignore-installed", "--only-binary=:all:"),
+        *("--python-version", python, "--target", str(tmp_path / "target")),
+        *("--report", str(report), "-r", "binder/requirements.txt"),
+        cwd=project,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    locked = {
+        Requirement(text).name.lower().replace("_", "-"): str(Requirement(text).specifier)
+        for text in constraints_for(LOCK.read_text(encoding="utf-8"), python).splitlines()
+    }
+    versions = installed(json.loads(report.read_text(encoding="utf-8")))
+    assert {"tensorflow-cpu", "keras", "jupytext", "py4j"} <= set(versions)
+    unlocked = {
+        name: version
+        for name, version in versions.items()
+        if name != PROJECT["name"]
+        and locked.get(name) != f"=={version}"
+        and not (name in FREEZE_LEAVES_OUT and name not in locked)
+    }
+    assert not unlocked, f"Binder would install versions the lock does not pin: {unlocked}"

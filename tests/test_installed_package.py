@@ -224,9 +224,9 @@ def test_the_sentiment_command_finds_the_model_where_the_chapter_saves_it(
     missing = reader.run("-m", "helpers.sentiment", "great wonderful fun")
     assert missing.returncode == 1
     assert str(reader.model_file) in missing.stderr, "the installed helpers, not the checkout's"
-    assert "ch08_sentiment_lstm.ipynb" in missing.stderr and "make book" not in missing.stderr
+    assert "ch08b_pretrained.ipynb" in missing.stderr and "make book" not in missing.stderr
 
-    _train_tiny_model(reader.model_file)  # where chapter 8 saves it: model_dir()/sentiment.keras
+    _train_tiny_model(reader.model_file)  # where the course model goes: model_dir()/sentiment.keras
     completed = reader.run("-m", "helpers.sentiment", "great wonderful fun", "awful dull mess")
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()

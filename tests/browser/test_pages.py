@@ -157,9 +157,20 @@ def test_notebook_can_be_downloaded(book: BookBrowser, notebook_entry: TocEntry)
 def test_notebook_opens_in_colab_and_binder(
     book: BookBrowser, notebook_entry: TocEntry, book_config: dict[str, Any]
 ) -> None:
-    """Launch links name the repository from _config.yml and the committed notebook."""
+    """Launch links name the repository from _config.yml and the committed notebook.
+
+    With no repository address set there must be none (they would lead nowhere).
+    """
     repository = book_config["repository"]
     launch = book_config["launch_buttons"]
+    if not repository.get("url"):
+        links = [link["url"] for link in book.visit(notebook_entry).inspection["links"]]
+        hosts = (launch["colab_url"], launch["binderhub_url"])
+        launches = [url for url in links if url.startswith(hosts)]
+        assert not launches, f"no repository is set, yet the page launches {launches}"
+        html = (book.html_dir / notebook_entry.html_path).read_text(encoding="utf-8")
+        assert "btn-source-repository-button" not in html, "a repository button, but no address"
+        return
     org_repo = repository["url"].removeprefix("https://github.com/").strip("/")
     branch = repository["branch"]
     # The notebook's path in the repository, with symlinks (book/notebooks) resolved.
