@@ -405,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--throughput",
         action="store_true",
-        help="only measure the sentiment LSTM's training throughput (build/bench/throughput.json)",
+        help="only measure the LSTM's and the encoder's training throughput (build/bench/)",
     )
     parser.add_argument(
         "--cli",
@@ -425,9 +425,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from helpers import throughput
 
             try:
-                measured = (
-                    throughput.cli_first_answer() if args.cli else throughput.sentiment_throughput()
-                )
+                if args.cli:
+                    measured = throughput.cli_first_answer()
+                else:
+                    measured = throughput.sentiment_throughput()
+                    measured["fine_tune"] = throughput.fine_tune_throughput()
             except RuntimeError as err:
                 raise BenchError(str(err)) from err
             write_json(

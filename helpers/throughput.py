@@ -1,10 +1,10 @@
-"""How fast chapter 8's LSTM trains, with three input pipelines and two ways to seed it.
+"""How fast the course's networks train: chapter 8's LSTM and the fine-tuned encoder.
 
 ``python -m helpers.bench --throughput`` runs :func:`sentiment_throughput` and
-writes ``build/bench/throughput.json``; ``python -m helpers.bench --cli`` runs
-:func:`cli_first_answer_seconds` (the sentiment command's time to a first answer)
-and writes ``build/bench/cli.json``. A benchmark, not a test: nothing here
-asserts a time.
+:func:`fine_tune_throughput` and writes ``build/bench/throughput.json``;
+``python -m helpers.bench --cli`` runs :func:`cli_first_answer_seconds` (the
+sentiment command's time to a first answer) and writes ``build/bench/cli.json``.
+A benchmark, not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -155,4 +155,44 @@ def sentiment_throughput(task: str = "all_3class", epochs: int = 2) -> dict[str,
         "speedup_course_over_naive": rates["course"] / rates["naive"],
         "seeds": list(seeds),
         "all_seeds_seconds": {"new model per seed": new_models, "one model restarted": restarted},
+    }
+
+
+def fine_tune_throughput(n_texts: int = 2000, seconds: float = 20.0) -> dict[str, Any]:
+    """Training samples/s of the pretrained encoder, from plain fine-tuning to the course's way.
+
+    On the first ``n_texts`` training texts of the three-class task: every block
+    trained with every batch padded to 128 word pieces; every block trained on
+    length-bucketed batches; the course's way (:func:`helpers.transfer.fine_tune`:
+    only the top blocks, on the frozen blocks' cached outputs) in float32 and in
+    bfloat16 mixed precision.
+    """
+    from dataclasses import replace
+
+    from helpers import sentiment_models as sm
+    from helpers import transfer
+
+    texts = sm.load_task("all_3class").train["text"].astype(str).tolist()[:n_texts]
+    course = transfer.COURSE_FINETUNE
+    fp32 = replace(course, policy="float32")
+    bf16 = replace(course, policy="mixed_bfloat16")
+    rates = {
+        "all blocks, padded to 128, float32": transfer.training_throughput(
+            texts, fp32, whole_encoder=True, pad_to=128, seconds=seconds
+        ),
+        "all blocks, length-bucketed, float32": transfer.training_throughput(
+            texts, fp32, whole_encoder=True, seconds=seconds
+        ),
+        f"top {course.trainable_blocks} blocks on cached states, float32": (
+            transfer.training_throughput(texts, fp32, seconds=seconds)
+        ),
+        f"top {course.trainable_blocks} blocks on cached states, mixed_bfloat16": (
+            transfer.training_throughput(texts, bf16, seconds=seconds)
+        ),
+    }
+    return {
+        "task": "all_3class",
+        "texts": len(texts),
+        "batch_size": course.batch_size,
+        "samples_per_second": rates,
     }

@@ -48,6 +48,10 @@
 #   from-scratch NumPy implementation against TensorFlow;
 # - train an LSTM sentiment classifier on human-rated text and evaluate it
 #   honestly, beside the baselines a practitioner would otherwise use;
+# - write attention and a Transformer block from scratch, check them against
+#   Keras, and fine-tune a pretrained Transformer encoder on your own labels;
+# - move a data pipeline and a training loop from one machine to Apache Spark
+#   and to several TensorFlow workers, and work out when that pays;
 # - ask the right questions about cost, privacy and bias before you ship a model.
 #
 # ## How to read and run it
@@ -64,6 +68,28 @@
 # Seed every random number generator and apply the course's plot style; Keras is
 # imported first, so `set_seed` seeds it too.
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 import os
 
@@ -75,8 +101,8 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 
+from helpers.book import glue
 from helpers.data import load_digits_784, stratified_split
 from helpers.plotting import use_course_style
 from helpers.repro import set_seed
@@ -298,7 +324,8 @@ f"attention: {attention_per_token:.2e} of {weights_per_token + attention_per_tok
 # model of that size, and also why it pays to understand the small ones: the
 # parts are the same. A large language model is built from the layers, losses
 # and optimizers of chapters 2 to 7, trained by the same gradient descent, and
-# judged by the same kinds of held-out evaluation as chapter 9.
+# judged by the same kinds of held-out evaluation as
+# {doc}`the results chapter <ch09_results>`.
 
 # %% [markdown]
 # ## What large models can do
@@ -311,8 +338,8 @@ f"attention: {attention_per_token:.2e} of {weights_per_token + attention_per_tok
 #   transcribe speech and synthesize it;
 # - **predict and decide**: rank recommendations, score credit and fraud risk.
 #
-# Chapter 10 takes these areas one at a time, each with a real, citable system
-# and its limits. The limits matter as much as the successes: a model is only as
+# {doc}`A later chapter <ch10_applications>` takes these areas one at a time,
+# each with a real, citable system and its limits. The limits matter as much as the successes: a model is only as
 # good as the data it learned from and the evaluation that checked it.
 #
 # ## Why a technical edge matters to a young company
@@ -320,6 +347,14 @@ f"attention: {attention_per_token:.2e} of {weights_per_token + attention_per_tok
 # Few startups train a model from scratch at GPT-3's scale; the compute above
 # makes that clear. The edge is elsewhere, and all of it is taught here:
 #
+# - **standing on a pretrained model**: instead of training from scratch, start
+#   from a network {term}`pre-trained <pre-training>` on a large general corpus
+#   and {term}`fine-tune <fine-tuning>` it on your own, much smaller labelled
+#   data {cite}`howard2018universal,devlin2019bert`. That is this book's thesis,
+#   and the book tests it rather than asserting it: {doc}`ch08b_pretrained`
+#   fine-tunes a small pretrained {term}`Transformer` on the course's own task
+#   and measures, beside the models trained from scratch, how many labels
+#   pretraining saves and what it costs to run;
 # - **knowing what the model is doing**: a team that can read a loss curve, spot
 #   leakage between training and test data, and derive a gradient can debug a
 #   model instead of guessing (chapters 3–7);
@@ -331,20 +366,25 @@ f"attention: {attention_per_token:.2e} of {weights_per_token + attention_per_tok
 #   card in the appendix shows what that looks like) is harder to copy than a
 #   model architecture;
 # - **cost and responsibility**: smaller, faster models, privacy-preserving
-#   training and bias checks decide whether a product can ship (chapter 12).
+#   training and bias checks decide whether a product can ship
+#   ({doc}`ch12_trends`); and when the data outgrow one machine, the same
+#   pipeline has to run on several ({doc}`ch11a_scale_out`).
 
 # %% [markdown]
 # ## A map of the book
 #
 # | Part | Chapters | What you do |
 # |---|---|---|
-# | Foundations | 1 Why large models matter to builders; 2 Core concepts and how they connect | compute a neuron by hand and with Keras; plot activation functions |
-# | Data, networks, training | 3 Data preprocessing; 4 Building a network; 5 Training and validation; 6 Evaluation and optimization | clean and split real data; build, train, tune and test a digit classifier |
-# | The math of learning | 7 The math of learning: losses, gradient descent, backpropagation | derive each; implement it in NumPy; check it against TensorFlow |
-# | Project | 8 Sentiment analysis with an LSTM; 9 Results | train on human-rated text; compare with baselines; evaluate against the source paper |
-# | The wider field | 10 Where large models are used; 11 Tools and resources; 12 Trends and challenges; 13 FAQ and further reading | see where models are used; measure compression, privacy and bias on real data and on our own model |
+# | Foundations | {doc}`ch01_why_large_models`; {doc}`ch02_core_concepts` | compute a neuron by hand and with Keras; plot activation functions |
+# | Data, networks, training | {doc}`ch03_preprocessing`; {doc}`ch04_building`; {doc}`ch05_training`; {doc}`ch06_evaluation` | clean and split real data; build, train, tune and test a digit classifier |
+# | The math of learning | {doc}`ch07_math` | derive losses, gradient descent and backpropagation; implement them in NumPy; check them against TensorFlow |
+# | Project: sentiment analysis | {doc}`ch08_sentiment_lstm` | train an LSTM on human-rated text; compare it with baselines |
+# | Large pretrained models | {doc}`ch08a_attention`; {doc}`ch08b_pretrained` | write attention in NumPy and check it against Keras; fine-tune a pretrained encoder on the same task; measure how many labels pretraining saves and what it costs |
+# | Project: judging the models | {doc}`ch09_results` | compare the models with baselines, with the source paper and with human raters |
+# | The wider field | {doc}`ch10_applications`; {doc}`ch11_tools`; {doc}`ch11a_scale_out`; {doc}`ch12_trends`; {doc}`ch13_faq` | see where models are used; run the pipeline on Apache Spark and on several TensorFlow workers; measure compression, privacy and bias on real data and on our own model |
 #
-# The appendices document the data, the runtime of every chapter, a bilingual
+# The appendices document the data and the pretrained model
+# ({doc}`data_card`), the runtime of every chapter, a bilingual
 # glossary and the references.
 
 # %% [markdown]
@@ -359,6 +399,8 @@ f"attention: {attention_per_token:.2e} of {weights_per_token + attention_per_tok
 #   GPT-3's compute at its context of 2,048 tokens.
 # - Large and small networks share their parts; learning them on small models
 #   that run on a laptop is how this book proceeds.
+# - The book's thesis, that starting from a pretrained model gives a builder an
+#   edge, is measured on the course's own task in {doc}`ch08b_pretrained`.
 #
 # ## Exercises
 #

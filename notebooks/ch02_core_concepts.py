@@ -38,17 +38,27 @@
 # and choices made *outside* the loop (hyperparameters, regularization,
 # architecture) decide how well the loop works.
 #
+# Two ideas that the book reaches later fit the same picture. **Attention** is a
+# kind of layer: it computes each position's output as a weighted mix of all the
+# positions of a sequence, and a stack of attention blocks is a
+# {term}`Transformer` {cite}`vaswani2017attention` ({doc}`ch08a_attention`).
+# **Pretraining** runs the loop twice: first on a large, general corpus
+# ({term}`pre-training`), then again on your own, much smaller labelled data,
+# starting from the weights the first run left instead of from random ones
+# ({term}`fine-tuning`; {doc}`ch08b_pretrained`).
+#
 # ```{mermaid}
 # :name: fig-concept-map
-# :caption: How the four concepts connect: the training loop (solid arrows) and the choices that tune it (dotted arrows).
+# :caption: How the four concepts connect: the training loop (solid arrows), the choices that tune it (dotted arrows), and pretraining, whose weights are where fine-tuning starts (thick arrow).
 #
 # flowchart TB
 #     data[("Data at scale<br/>sharded, streamed")] --> pipe["Input pipeline<br/>batch, shuffle, prefetch"]
 #     pipe --> net
 #     subgraph net["Deep network: stacked layers"]
 #         direction LR
-#         l1["Layer 1<br/>z = Wx + b, a = f(z)"] --> l2["Layer 2<br/>higher-level features"] --> out["Output layer<br/>prediction"]
+#         l1["Layer 1<br/>z = Wx + b, a = f(z)"] --> l2["Layer 2<br/>dense, recurrent or attention:<br/>higher-level features"] --> out["Output layer<br/>prediction"]
 #     end
+#     pre["Pretraining<br/>the same loop, run once on a<br/>large general corpus, e.g. a Transformer"] == "its weights: fine-tuning starts here" ==> net
 #     out --> loss["Loss<br/>how wrong is it?"]
 #     loss --> grad["Backpropagation<br/>gradient of the loss"]
 #     grad --> opt["Optimizer<br/>gradient descent step"]
@@ -64,6 +74,28 @@
 # Every chapter starts the same way: seed the random number generators so the
 # numbers below are the same on every run, and apply the course's plot style.
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 import os
 
@@ -73,10 +105,10 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-from myst_nb import glue
 from sklearn.linear_model import LogisticRegression
 
 from helpers.activations import ACTIVATIONS
+from helpers.book import glue
 from helpers.data import load_digits_784
 from helpers.plotting import use_course_style
 from helpers.repro import set_seed
@@ -285,7 +317,9 @@ xor_outputs
 # {cite}`zaharia2016spark` run this pattern on thousands of machines. Here it is
 # on one machine, computing the mean image of each digit class from five shards
 # of the course's real digits, and checked against the answer from the whole
-# array at once.
+# array at once. {doc}`ch11a_scale_out` runs the same pattern on a real engine,
+# Apache Spark, and training itself on several TensorFlow workers, with code
+# that runs unchanged on a cluster.
 
 # %%
 pixels, labels = load_digits_784()
@@ -382,7 +416,7 @@ f"{n_batches} batches, mean pixel intensity {streamed_mean:.4f}"
 # |---|---|---|
 # | learning rate | the size of each weight update | chapters 4, 6, 7 |
 # | batch size | examples per update; noise of the gradient | chapters 6, 7 |
-# | regularization (L2, dropout) | how much the model can memorize | chapters 5, 6, 9 |
+# | regularization (L2, dropout) | how much the model can memorize | chapters 5, 6; {doc}`ch09_results` |
 # | activation function | how layers bend their input | this chapter, 4 |
 # | architecture (depth, width, layer type) | what the model can represent | chapters 4, 5, 8 |
 #
@@ -420,6 +454,9 @@ glue("dropout_mean", float(in_training.mean()), display=False)
 #   layers solve XOR, which no linear model can.
 # - Data at scale is handled by splitting work into shards that can be combined
 #   (map–reduce) and by streaming batches through an input pipeline.
+# - Attention layers stacked into a Transformer, and pretraining followed by
+#   fine-tuning, are the same loop with a different layer and a different
+#   starting point ({doc}`ch08a_attention`, {doc}`ch08b_pretrained`).
 # - Hyperparameters such as learning rate, batch size, dropout and architecture
 #   decide how well training works; the next chapters tune them on real data.
 #

