@@ -9,22 +9,35 @@ Public API:
   with its own query / key / value projections, joined by an output projection;
   the weights are laid out as in :class:`keras.layers.MultiHeadAttention`, so the
   two can be compared number for number.
+- :func:`key_padding_mask` -- the mask that hides padded keys from every query.
+- :func:`sinusoidal_positions` -- the fixed position encodings of Vaswani et al. (2017).
+- :func:`layer_norm`, :func:`gelu`, :class:`BlockWeights` and :func:`encoder_block`
+  -- one post-LayerNorm Transformer encoder block (BERT's), weights laid out as
+  :class:`helpers.encoder.TransformerBlock` holds them.
 - :func:`encoder_block_cost` -- parameters and floating-point operations per
   token of one Transformer encoder block.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import erf
 
 __all__ = [
     "AttentionWeights",
     "BlockCost",
+    "BlockWeights",
+    "encoder_block",
     "encoder_block_cost",
+    "gelu",
+    "key_padding_mask",
+    "layer_norm",
     "multi_head_attention",
     "scaled_dot_product_attention",
+    "sinusoidal_positions",
     "softmax",
 ]
 
@@ -170,6 +183,113 @@ def multi_head_attention(
     heads, attention = scaled_dot_product_attention(query, key, value, head_mask)
     output = np.einsum("bhnk,hkd->bnd", heads, weights.output) + weights.output_bias
     return output, attention
+
+
+def key_padding_mask(lengths: Sequence[int] | np.ndarray, max_length: int) -> np.ndarray:
+    """The attention mask of a padded batch: ``(batch, 1, max_length)`` booleans.
+
+    Row ``b`` is True at the first ``lengths[b]`` positions (real tokens) and
+    False at the padding after them; the middle axis of size 1 broadcasts over
+    the queries, so every query ignores the same padded keys.
+    """
+    lengths = np.asarray(lengths)
+    if lengths.ndim != 1 or (lengths < 1).any() or (lengths > max_length).any():
+        raise ValueError(f"lengths must be a 1-D sequence of integers in 1..{max_length}")
+    return (np.arange(max_length)[None, :] < lengths[:, None])[:, None, :]
+
+
+def sinusoidal_positions(length: int, d_model: int, base: float = 10_000.0) -> np.ndarray:
+    """The fixed position encodings of "Attention Is All You Need", ``(length, d_model)``.
+
+    ``P[t, 2i] = sin(t / base^(2i/d))`` and ``P[t, 2i+1] = cos(t / base^(2i/d))``:
+    each pair of columns is a clock turning at its own speed, from once every
+    ``2 pi`` positions (the first pair) to about once every ``2 pi * base``
+    positions (the last), so every position gets a different pattern and a
+    shift by ``k`` positions is the same rotation of each pair wherever it starts.
+    """
+    if d_model < 2 or d_model % 2:
+        raise ValueError(f"d_model must be a positive even number, got {d_model}")
+    if length < 1:
+        raise ValueError(f"length must be positive, got {length}")
+    frequencies = base ** (-np.arange(0, d_model, 2) / d_model)  # (d/2,)
+    angles = np.arange(length)[:, None] * frequencies[None, :]  # (length, d/2)
+    encodings = np.empty((length, d_model))
+    encodings[:, 0::2] = np.sin(angles)
+    encodings[:, 1::2] = np.cos(angles)
+    return encodings
+
+
+def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    """Normalize each vector (the last axis) to mean 0 and variance 1, then scale and shift.
+
+    ``gamma * (x - mean) / sqrt(var + eps) + beta``, the variance without
+    Bessel's correction, as :class:`keras.layers.LayerNormalization` computes it.
+    """
+    mean = x.mean(axis=-1, keepdims=True)
+    variance = x.var(axis=-1, keepdims=True)
+    return gamma * (x - mean) / np.sqrt(variance + eps) + beta
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """The exact GELU, ``x * Phi(x) = x (1 + erf(x / sqrt 2)) / 2`` (BERT's activation)."""
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+
+@dataclass(frozen=True)
+class BlockWeights:
+    """The weights of one encoder block, as :class:`helpers.encoder.TransformerBlock` holds them.
+
+    ``attention``: the self-attention's projections; ``attention_norm`` and
+    ``output_norm``: LayerNorm ``(gamma, beta)``, each ``(d,)``;
+    ``intermediate``: the first feed-forward layer ``(kernel (d, f), bias (f,))``;
+    ``output``: the second ``(kernel (f, d), bias (d,))``.
+    """
+
+    attention: AttentionWeights
+    attention_norm: tuple[np.ndarray, np.ndarray]
+    intermediate: tuple[np.ndarray, np.ndarray]
+    output: tuple[np.ndarray, np.ndarray]
+    output_norm: tuple[np.ndarray, np.ndarray]
+
+    @classmethod
+    def from_list(cls, arrays: Sequence[np.ndarray]) -> BlockWeights:
+        """From the 16 arrays of ``TransformerBlock.get_weights()``, in that order."""
+        arrays = [np.asarray(a) for a in arrays]
+        if len(arrays) != 16:
+            raise ValueError(f"an encoder block has 16 weight arrays, got {len(arrays)}")
+        return cls(
+            AttentionWeights(*arrays[:8]),
+            (arrays[8], arrays[9]),
+            (arrays[10], arrays[11]),
+            (arrays[12], arrays[13]),
+            (arrays[14], arrays[15]),
+        )
+
+
+def encoder_block(
+    x: np.ndarray, weights: BlockWeights, mask: np.ndarray | None = None, eps: float = 1e-12
+) -> tuple[np.ndarray, np.ndarray]:
+    """One post-LayerNorm encoder block (BERT's), in inference mode (no dropout).
+
+    ``a = LayerNorm(x + MultiHeadAttention(x, x))`` then
+    ``output = LayerNorm(a + GELU(a W1 + b1) W2 + b2)``: each sub-layer adds its
+    result to its input (a residual connection), and LayerNorm rescales the sum.
+
+    Args:
+        x: ``(batch, length, d)``.
+        weights: the block's weights.
+        mask: as for :func:`multi_head_attention` (e.g. :func:`key_padding_mask`).
+        eps: the LayerNorms' epsilon.
+
+    Returns:
+        ``(output, attention)``: ``(batch, length, d)`` and the attention weights
+        of every head, ``(batch, heads, length, length)``.
+    """
+    attended, attention = multi_head_attention(x, x, weights.attention, mask)
+    a = layer_norm(x + attended, *weights.attention_norm, eps)
+    (w1, b1), (w2, b2) = weights.intermediate, weights.output
+    hidden = gelu(a @ w1 + b1) @ w2 + b2
+    return layer_norm(a + hidden, *weights.output_norm, eps), attention
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Public names: :func:`machine_info`, :func:`library_versions`, :func:`installed_v
 :func:`environment_info`, :func:`check_environment`, and the parsers they use
 (:func:`parse_cpu_model`,
 :func:`parse_cpu_flags`, :func:`parse_mem_total`, :func:`maxrss_bytes`,
-:func:`disk_usage`, :func:`largest_packages`). Chapter 11 and the runtime page read
+:func:`disk_usage`, :func:`largest_packages`). Chapter 13 and the runtime page read
 versions here; :mod:`helpers.bench` records these facts beside its timings.
 """
 

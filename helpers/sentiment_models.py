@@ -1,4 +1,4 @@
-"""The sentiment project's experiment code, shared by chapters 8 and 9.
+"""The sentiment project's experiment code, shared by chapters 8 and 11.
 
 Public API:
 
@@ -8,11 +8,14 @@ Public API:
 - :func:`standardize`, :func:`token_counts`, :func:`choose_vocabulary_size`,
   :func:`choose_sequence_length`, :func:`make_vectorizer` -- tokenization with
   ``keras.layers.TextVectorization``.
-- :class:`ModelConfig`, :func:`build_model` -- the bag-of-embeddings, LSTM and
-  bidirectional LSTM networks.
+- :class:`ModelConfig`, :func:`build_model` -- the bag-of-embeddings, LSTM,
+  bidirectional LSTM and small Transformer networks (:class:`PaddingMask` is the
+  Transformer's layer that marks the real tokens).
 - :func:`train_neural` -- one training run (tf.data, early stopping), measured.
 - :func:`export_text_model` -- a model that takes raw strings (vectorizer inside).
 - :func:`majority_baseline`, :func:`vader_baseline`, :func:`tfidf_logreg_baseline`.
+- :func:`soft_targets`, :func:`train_distilled`, :func:`run_distilled` -- knowledge
+  distillation: the same networks trained on a teacher's class probabilities.
 - :func:`run_neural`, :func:`run_comparison`, :func:`summary_table` -- every method
   on one task, through an on-disk results cache (:func:`results_cache_dir`), so
   the heavy training runs once per build and both chapters read the same results.
@@ -37,7 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -289,7 +292,12 @@ def make_vectorizer(
 # ----------------------------------------------------------------------------- the models
 
 
-DEFAULT_LEARNING_RATES: dict[str, float] = {"bag": 1e-2, "lstm": 2e-3, "bilstm": 2e-3}
+DEFAULT_LEARNING_RATES: dict[str, float] = {
+    "bag": 1e-2,
+    "lstm": 2e-3,
+    "bilstm": 2e-3,
+    "transformer": 1e-3,
+}
 """Adam's learning rate per network type (the bag of embeddings learns slowly at 2e-3)."""
 
 
@@ -297,15 +305,22 @@ DEFAULT_LEARNING_RATES: dict[str, float] = {"bag": 1e-2, "lstm": 2e-3, "bilstm":
 class ModelConfig:
     """Everything that defines one neural model and how it is trained."""
 
+    KINDS: ClassVar[tuple[str, ...]] = (*NEURAL_KINDS, "transformer")
+    """Every network type :func:`build_model` knows: chapter 8's comparison trains
+    :data:`NEURAL_KINDS`; the small Transformer is the attention chapter's."""
+
     kind: str = "lstm"
-    """``"bag"`` (average of embeddings), ``"lstm"`` or ``"bilstm"``."""
+    """``"bag"`` (average of embeddings), ``"lstm"``, ``"bilstm"`` or ``"transformer"``."""
     embedding_dim: int = 32
+    """Width of the token vectors (for ``"transformer"``, the width of every block)."""
     units: int = 32
-    """LSTM units (per direction for ``"bilstm"``); unused by ``"bag"``."""
+    """LSTM units (per direction for ``"bilstm"``); for ``"transformer"`` the width of
+    the feed-forward layer inside each block; unused by ``"bag"``."""
     dropout: float = 0.0
-    """Dropout rate on the text representation, before the output layer."""
+    """Dropout rate on the text representation, before the output layer (for
+    ``"transformer"`` also inside the embeddings and every block, as in BERT)."""
     l2: float = 0.0
-    """L2 penalty on the embedding matrix."""
+    """L2 penalty on the embedding matrix (not available for ``"transformer"``)."""
     learning_rate: float | None = None
     """Adam's learning rate; ``None`` means :data:`DEFAULT_LEARNING_RATES` of the kind."""
     batch_size: int = 128
@@ -322,10 +337,14 @@ class ModelConfig:
     (binary task only, see :attr:`TaskData.extra_train`)."""
     vocabulary_min_count: int = 2
     length_percentile: float = 99.0
+    num_heads: int = 2
+    """Attention heads per block (``"transformer"`` only; they split ``embedding_dim``)."""
+    num_blocks: int = 1
+    """Transformer encoder blocks (``"transformer"`` only)."""
 
     def __post_init__(self) -> None:
-        if self.kind not in NEURAL_KINDS:
-            raise ValueError(f"kind must be one of {NEURAL_KINDS}, got {self.kind!r}")
+        if self.kind not in self.KINDS:
+            raise ValueError(f"kind must be one of {self.KINDS}, got {self.kind!r}")
         if self.target not in ("label", "rating"):
             raise ValueError(f"target must be 'label' or 'rating', got {self.target!r}")
         if self.train_domains not in ("task", "all"):
@@ -334,10 +353,19 @@ class ModelConfig:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
-        for name in ("embedding_dim", "units", "batch_size", "max_epochs", "patience"):
+        positive = ("embedding_dim", "units", "batch_size", "max_epochs", "patience")
+        for name in (*positive, "num_heads", "num_blocks"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.kind == "transformer":
+            if self.embedding_dim % self.num_heads:
+                raise ValueError(
+                    f"embedding_dim {self.embedding_dim} must be a multiple of "
+                    f"num_heads {self.num_heads} (the heads split the width)"
+                )
+            if self.l2 > 0:
+                raise ValueError("l2 is not available for kind='transformer'; use dropout")
 
     @property
     def adam_learning_rate(self) -> float:
@@ -382,6 +410,50 @@ COURSE_CONFIG = ModelConfig(kind="lstm")
 """The configuration of the course's saved model (task :data:`COURSE_TASK`)."""
 
 
+@keras.saving.register_keras_serializable(package="course", name="PaddingMask")
+class PaddingMask(keras.layers.Layer):
+    """Token indices -> the attention mask: 1 for a real token, 0 for padding (index 0).
+
+    The Transformer blocks of :mod:`helpers.encoder` take this mask as an explicit
+    input (BERT's ``attention_mask``) instead of a Keras mask.
+    """
+
+    def call(self, tokens: Any) -> Any:
+        return keras.ops.cast(keras.ops.not_equal(tokens, 0), "int32")
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+
+def _transformer_encoder(
+    tokens: Any, config: ModelConfig, vocabulary_size: int, sequence_length: int
+) -> Any:
+    """A small BERT on token indices: embeddings (word + learned position), blocks, mean."""
+    from helpers.encoder import BertEmbeddings, MeanPooling, TransformerBlock
+
+    mask = PaddingMask(name="padding_mask")(tokens)
+    x = BertEmbeddings(
+        vocabulary_size,
+        config.embedding_dim,
+        max_positions=sequence_length,
+        type_vocab_size=1,
+        layer_norm_eps=1e-6,
+        dropout=config.dropout,
+        name="embedding",
+    )(tokens)
+    for index in range(config.num_blocks):
+        x = TransformerBlock(
+            config.embedding_dim,
+            config.num_heads,
+            config.units,
+            layer_norm_eps=1e-6,
+            dropout=config.dropout,
+            attention_dropout=config.dropout,
+            name=f"block_{index}",
+        )(x, mask)
+    return MeanPooling(name="mean_pooling")(x, mask)
+
+
 def build_model(
     config: ModelConfig,
     *,
@@ -395,7 +467,15 @@ def build_model(
     the Embedding). Then ``Embedding(mask_zero=True)``, the text encoder (a
     masked average, ``LSTM(units)`` or ``Bidirectional(LSTM(units))``), optional
     dropout, optionally concatenated with the 4 VADER scores (second input
-    ``vader``), then the output layer:
+    ``vader``), then the output layer.
+
+    ``kind="transformer"`` is a small BERT instead: :class:`PaddingMask` marks the
+    real tokens, :class:`helpers.encoder.BertEmbeddings` adds a learned position
+    embedding (one per position up to ``sequence_length``) to each token's
+    embedding, ``num_blocks`` :class:`helpers.encoder.TransformerBlock` layers
+    (``num_heads`` heads, width ``embedding_dim``, feed-forward width ``units``)
+    never attend to padding, and :class:`helpers.encoder.MeanPooling` averages
+    the real tokens' vectors. The output layer is the same for every kind:
 
     - ``target="label"`` with 2 classes: ``Dense(1, sigmoid)``, binary cross-entropy;
     - ``target="label"`` with 3 classes: ``Dense(3, softmax)``, sparse categorical
@@ -406,20 +486,23 @@ def build_model(
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2, got {n_classes}")
     tokens = keras.Input(shape=(sequence_length,), dtype="int64", name="tokens")
-    regularizer = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
-    x = keras.layers.Embedding(
-        vocabulary_size,
-        config.embedding_dim,
-        mask_zero=True,
-        embeddings_regularizer=regularizer,
-        name="embedding",
-    )(tokens)
-    if config.kind == "bag":
-        x = MaskedAverage(name="average")(x)
-    elif config.kind == "lstm":
-        x = keras.layers.LSTM(config.units, name="lstm")(x)
+    if config.kind == "transformer":
+        x = _transformer_encoder(tokens, config, vocabulary_size, sequence_length)
     else:
-        x = keras.layers.Bidirectional(keras.layers.LSTM(config.units), name="bilstm")(x)
+        regularizer = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
+        x = keras.layers.Embedding(
+            vocabulary_size,
+            config.embedding_dim,
+            mask_zero=True,
+            embeddings_regularizer=regularizer,
+            name="embedding",
+        )(tokens)
+        if config.kind == "bag":
+            x = MaskedAverage(name="average")(x)
+        elif config.kind == "lstm":
+            x = keras.layers.LSTM(config.units, name="lstm")(x)
+        else:
+            x = keras.layers.Bidirectional(keras.layers.LSTM(config.units), name="bilstm")(x)
     if config.dropout > 0:
         x = keras.layers.Dropout(config.dropout, name="dropout")(x)
     inputs = [tokens]
@@ -1051,6 +1134,174 @@ def run_neural(
 def cached_model_path(result: MethodResult, cache_dir: Path | None = None) -> Path:
     """Where :func:`run_neural` saved the model of ``result`` (``save_models=True``)."""
     return (cache_dir or results_cache_dir()) / f"{result.task}-{result.method}-{result.key}.keras"
+
+
+# ----------------------------------------------------------------------------- distillation
+
+
+def soft_targets(
+    teacher: MethodResult, part: str, data: TaskData, soft_weight: float = 1.0
+) -> np.ndarray:
+    """A teacher's class probabilities on one part of ``data``, as a student's targets.
+
+    ``teacher.extra[f"{part}_proba"]`` holds one probability per class of
+    ``data.labels`` for every row of the part (``part`` is ``"train"`` or
+    ``"validation"``; :func:`helpers.transfer.fine_tune` stores both). The
+    target is ``soft_weight * teacher + (1 - soft_weight) * one_hot(label)``:
+    cross-entropy is linear in its target, so training on it is training on
+    the weighted sum of the soft and the hard loss. Rows are renormalized to
+    sum to 1 (stored probabilities are rounded). For two classes the result is
+    one column, P(second class), as the sigmoid output of :func:`build_model` needs.
+
+    Raises:
+        ValueError: the teacher's labels or rows do not match ``data``, or
+            ``soft_weight`` is outside [0, 1].
+    """
+    if not 0 <= soft_weight <= 1:
+        raise ValueError(f"soft_weight must be in [0, 1], got {soft_weight}")
+    if list(teacher.labels) != list(data.labels):
+        raise ValueError(f"the teacher's labels {teacher.labels} are not {list(data.labels)}")
+    frame = data.part(part)
+    name = f"{part}_proba"
+    if name not in teacher.extra:
+        raise ValueError(f"the teacher has no {name!r} in its extra (a fine_tune result has)")
+    proba = np.asarray(teacher.extra[name], dtype=np.float64)
+    if proba.shape != (len(frame), len(data.labels)):
+        raise ValueError(
+            f"the teacher's {name} has shape {proba.shape}, not ({len(frame)}, {len(data.labels)})"
+        )
+    hard = np.eye(len(data.labels))[_targets(frame, data.labels, ModelConfig())]
+    mixed = soft_weight * proba + (1 - soft_weight) * hard
+    mixed = mixed / mixed.sum(axis=1, keepdims=True)
+    return (mixed[:, 1:] if len(data.labels) == 2 else mixed).astype(np.float32)
+
+
+def train_distilled(
+    data: TaskData,
+    config: ModelConfig,
+    teacher: MethodResult,
+    seed: int = DEFAULT_SEED,
+    *,
+    soft_weight: float = 1.0,
+) -> tuple[keras.Model, MethodResult]:
+    """Train the network ``config`` describes on a teacher's probabilities (distillation).
+
+    The same network, data pipeline and early stopping as :func:`train_neural`,
+    but the targets are :func:`soft_targets` (the teacher's probabilities on
+    the training part; on the validation part for early stopping) and the loss
+    is the cross-entropy against them. Only a label-target, text-only model of
+    the task's own training rows can be distilled. The result's method is
+    ``"<kind>_distilled"``; its ``extra`` records ``soft_weight`` and how often
+    the student agrees with the teacher on the validation part.
+    """
+    if config.target != "label" or config.vader_input or config.train_domains != "task":
+        raise ValueError(
+            "only a text-only model of the task's labels can be distilled "
+            "(target='label', vader_input=False, train_domains='task')"
+        )
+    y_train = soft_targets(teacher, "train", data, soft_weight)
+    y_val = soft_targets(teacher, "validation", data, soft_weight)
+    encoded = encoded_task(data, config)
+    set_seed(seed)
+    model = build_model(
+        config,
+        vocabulary_size=encoded["vocabulary_size"],
+        sequence_length=encoded["sequence_length"],
+        n_classes=len(data.labels),
+    )
+    binary = len(data.labels) == 2
+    loss = keras.losses.BinaryCrossentropy() if binary else keras.losses.CategoricalCrossentropy()
+    model.compile(optimizer=keras.optimizers.Adam(config.adam_learning_rate), loss=loss)
+    x_val, x_test = encoded["x_validation"], encoded["x_test"]
+    train_ds = training_dataset(encoded["x_train"], y_train, config.batch_size, seed)
+    val_ds = tf.data.Dataset.from_tensor_slices((x_val, y_val)).cache().batch(1024)
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=config.patience, restore_best_weights=True
+    )
+    started = time.perf_counter()
+    with _quiet_tensorflow_logger():
+        history = model.fit(
+            train_ds,
+            validation_data=val_ds,
+            epochs=config.max_epochs,
+            callbacks=[stopper],
+            shuffle=False,
+            verbose=0,
+        )
+    seconds = time.perf_counter() - started
+    predicted, probabilities, _ = _predict(
+        model, np.concatenate([x_val, x_test]), data.labels, config
+    )
+    n_val = len(data.validation)
+    teacher_val = np.asarray(data.labels)[np.argmax(teacher.extra["validation_proba"], axis=1)]
+    result = MethodResult(
+        method=f"{config.kind}_distilled",
+        task=data.name,
+        labels=list(data.labels),
+        test_pred=[str(p) for p in predicted[n_val:]],
+        test_proba=probabilities[n_val:].tolist(),
+        validation_accuracy=float(
+            np.mean(predicted[:n_val] == data.validation["label"].to_numpy())
+        ),
+        train_seconds=seconds,
+        n_params=count_parameters(model),
+        seed=int(seed),
+        config=asdict(config),
+        history=pd.DataFrame(history.history).astype(float).to_dict(orient="records"),
+        best_epoch=int(stopper.best_epoch) + 1,
+        extra={
+            "soft_weight": float(soft_weight),
+            "teacher_agreement_validation": float(np.mean(predicted[:n_val] == teacher_val)),
+            "vocabulary_size": encoded["vocabulary_size"],
+            "sequence_length": encoded["sequence_length"],
+            "train_rows": len(data.train),
+        },
+    )
+    return model, result
+
+
+def run_distilled(
+    data: TaskData,
+    config: ModelConfig,
+    teacher: MethodResult,
+    seeds: Sequence[int] = SEEDS,
+    *,
+    soft_weight: float = 1.0,
+    save_models: bool = False,
+    cache_dir: Path | None = None,
+) -> list[MethodResult]:
+    """:func:`train_distilled` once per seed, through the results cache.
+
+    The cache key holds the teacher's probabilities (their hash), so a new
+    teacher trains new students. With ``save_models`` each student is saved
+    like :func:`run_neural`'s models (:func:`cached_model_path` finds it).
+    """
+    folder = cache_dir or results_cache_dir()
+    teacher_hash = hashlib.sha256(
+        json.dumps([teacher.extra.get(f"{p}_proba") for p in ("train", "validation")]).encode()
+    ).hexdigest()
+    name = f"{data.name}-{config.kind}_distilled"
+    results = []
+    for seed in seeds:
+        key = cache_key(
+            task=data.fingerprint(),
+            config=asdict(config),
+            seed=int(seed),
+            teacher=teacher_hash,
+            soft_weight=float(soft_weight),
+        )
+
+        def compute(seed: int = seed, key: str = key) -> MethodResult:
+            model, result = train_distilled(data, config, teacher, seed, soft_weight=soft_weight)
+            if save_models:
+                folder.mkdir(parents=True, exist_ok=True)
+                vectorizer = encoded_task(data, config)["vectorizer"]
+                export_text_model(vectorizer, model).save(folder / f"{name}-{key}.keras")
+            return result
+
+        required = [f"{name}-{key}.keras"] if save_models else []
+        results.append(cached_result(name, key, compute, cache_dir=folder, required_files=required))
+    return results
 
 
 def run_comparison(

@@ -38,7 +38,7 @@
 # 7. **saving the model** so that `helpers.sentiment` can use it, from Python or
 #    the command line.
 #
-# Chapter 9 then takes the predictions apart: confusion matrices, per-class
+# Chapter 11 then takes the predictions apart: confusion matrices, per-class
 # metrics, the published numbers of the VADER paper, the errors, and attempts to
 # push the network further.
 #
@@ -48,7 +48,7 @@
 # tasks) takes a few minutes on a two-core laptop. The code stores every run's
 # test predictions, history and timing in **`build/cache/sentiment/`**, keyed by
 # a hash of the model configuration, the seed, the data and the code version.
-# Running this chapter again (or chapter 9, which reads the same results) loads
+# Running this chapter again (or chapter 11, which reads the same results) loads
 # them in seconds. To retrain from scratch, delete that folder or set the
 # environment variable `COURSE_SENTIMENT_RETRAIN=1`. The chosen LSTM is saved to
 # **`build/models/sentiment-lstm.keras`**.
@@ -62,6 +62,28 @@
 # helpers: `helpers.sentiment_models` holds the experiment code both chapters
 # share (data, tokenization, models, training, baselines, the results cache),
 # and `helpers.sentiment` is the small interface to the finished model.
+
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
 
 # %% tags=["remove-stderr"]
 import os
@@ -79,10 +101,10 @@ import pandas as pd
 import sklearn
 import tensorflow as tf
 from IPython.display import display
-from myst_nb import glue
 
 from helpers import sentiment_models as sm
 from helpers.activations import sigmoid
+from helpers.book import glue
 from helpers.evaluation import plot_learning_curves
 from helpers.plotting import COURSE_COLORS, use_course_style
 from helpers.repro import set_seed
@@ -159,7 +181,7 @@ balance.round(3)
 # Only {glue:text}`movie_neutral_share:.1%` of the movie snippets are neutral,
 # against {glue:text}`editorial_neutral_share:.1%` of the editorial ones. A model
 # that never says "neutral" loses little on movies and much on editorials; we will
-# see this in chapter 9.
+# see this in chapter 11.
 
 # %% [markdown]
 # ## From text to tokens
@@ -665,7 +687,7 @@ c_table.round(4)
 # ## The comparison
 #
 # One table per task: test accuracy and macro-averaged F1 (the mean of the
-# per-class F1 scores, which chapter 9 explains), as mean ± standard deviation
+# per-class F1 scores, which chapter 11 explains), as mean ± standard deviation
 # over the three seeds for the networks; the training time of one run (wall
 # clock, measured when the result was computed; the machine may have been busy);
 # and the number of trained parameters (for logistic regression, its
@@ -781,7 +803,7 @@ assert neutral_recall("lstm") > neutral_recall("tfidf_logreg")
 #   linear model wins its accuracy by favouring the two large classes, while the
 #   LSTM finds more of the rare neutral texts (it recognizes
 #   {glue:text}`lstm_neutral_recall:.1%` of them, the logistic regression
-#   {glue:text}`tfidf_neutral_recall:.1%`). Chapter 9 takes this apart.
+#   {glue:text}`tfidf_neutral_recall:.1%`). Chapter 11 takes this apart.
 #
 # This is the honest result, and a common one: with
 # {glue:text}`binary_train_rows:,` labelled training sentences (task (a)) and
@@ -792,7 +814,7 @@ assert neutral_recall("lstm") > neutral_recall("tfidf_logreg")
 # better when its embeddings started from word vectors pre-trained on about 100
 # billion words of news than when they were learned from scratch
 # {cite:p}`kim2014convolutional`. Outside data, not architecture, made the
-# difference. Chapter 9 tries what can be done without it.
+# difference. Chapter 11 tries what can be done without it.
 
 # %% [markdown]
 # ## Saving the model
@@ -880,13 +902,13 @@ print(completed.stdout)
 # Try your own sentences. The last row of the table above is worth a look: for
 # "not bad at all" the model answers **{glue:text}`not_bad_label`**. Two negative
 # words in a positive phrase are hard for a model that learned from
-# {glue:text}`three_train_rows:,` sentences; chapter 9 measures how negation fares on the whole test set.
+# {glue:text}`three_train_rows:,` sentences; chapter 11 measures how negation fares on the whole test set.
 
 # %% [markdown]
 # ## The code, step by step
 #
 # Everything above is a call into `helpers/sentiment_models.py`, kept there so
-# that chapter 9 (and the tests) use exactly the same code. In order:
+# that chapter 11 (and the tests) use exactly the same code. In order:
 #
 # ```{mermaid}
 # :name: fig-sentiment-pipeline

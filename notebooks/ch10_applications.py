@@ -85,7 +85,7 @@ use_course_style()
 #
 # **Classification and sentiment.** A text classifier maps a piece of text to a
 # label: spam or not, topic, or the opinion it expresses. {term}`Sentiment analysis`
-# is this book's project: chapters 8 and 9 train an {term}`LSTM` on sentences rated
+# is this book's project: chapters 8 and 11 train an {term}`LSTM` on sentences rated
 # by about twenty people each, on two tasks: sorting movie-review snippets into
 # positive and negative, and sorting sentences from four kinds of text (movie
 # reviews, tweets, product reviews and newspaper editorials) into negative,
@@ -99,7 +99,7 @@ use_course_style()
 # *Limits.* A classifier learns the associations in its training text, including
 # unwanted ones: of 219 sentiment systems probed with sentences that differ only in
 # a name or a gender word, several gave consistently higher scores to one race or one
-# gender {cite}`kiritchenko2018examining`. Chapter 12 runs this probe on the book's
+# gender {cite}`kiritchenko2018examining`. Chapter 15 runs this probe on the book's
 # own model.
 #
 # **Translation.** Google's neural machine translation system (GNMT) replaced

@@ -189,7 +189,7 @@ environment
 #
 # For learning, the framework matters less than it seems: tensors, layers, losses,
 # gradients and optimizers are the same ideas everywhere, and what you learn in one
-# carries over to the others. Chapter 13 gives a decision procedure for a
+# carries over to the others. Chapter 16 gives a decision procedure for a
 # project. In short: use what your team and the code you build on already use;
 # choose Keras for the shortest path from idea to a trained, saved model; PyTorch if
 # the research code or pre-trained models you build on are written in it; JAX if you

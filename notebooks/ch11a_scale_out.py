@@ -35,6 +35,28 @@
 # %% [markdown]
 # ## Setup
 
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
+
 # %% tags=["remove-stderr"]
 import os
 
@@ -266,7 +288,7 @@ glue("most_pairs_shuffled", most_pairs_shuffled, display=False)
 #
 # ## TF-IDF and logistic regression with `pyspark.ml`
 #
-# Spark's machine-learning library builds the classic baseline of chapter 9 as a
+# Spark's machine-learning library builds the classic baseline of chapter 11 as a
 # pipeline of stages: token counts over a vocabulary (`CountVectorizer`), inverse
 # document frequencies (`IDF`), a multinomial logistic regression. It is trained
 # on the training part of the three-class task and scored on the validation part
@@ -377,7 +399,7 @@ pd.DataFrame(
 # validation accuracies are {glue:text}`spark_ml_accuracy:.4f` and
 # {glue:text}`sklearn_ml_accuracy:.4f` (all asserted). The regularization
 # $\lambda$ = {glue:text}`reg_param` was not tuned: the point is the agreement,
-# and chapter 9 has the tuned baseline. On data this small, Spark is the slower
+# and chapter 11 has the tuned baseline. On data this small, Spark is the slower
 # of the two ({glue:text}`spark_ml_s:.1f` s against {glue:text}`sklearn_ml_s:.1f`
 # s, asserted): every L-BFGS iteration is a distributed job with its own fixed
 # cost.

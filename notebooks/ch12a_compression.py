@@ -19,21 +19,49 @@
 # A trained model must fit in memory and answer fast enough, on a server, a phone
 # or a laptop like the one this book runs on. This section of chapter 12 says
 # what it costs to hold a model's weights, how trained models are shrunk, and then
-# shrinks the course's own sentiment model, the LSTM of chapter 8, and measures
-# what that costs. (It loads chapter 8's trained model from its results cache; if
-# this section runs first, chapter 8's code trains the model, which takes a few
+# shrinks the course's own sentiment models and measures what that costs: the
+# LSTM of chapter 8, by quantization, and the fine-tuned encoder of chapter
+# {doc}`ch08b_pretrained`, the course's model, by quantization and by
+# {term}`knowledge distillation` into a small student. (It loads both trained
+# models from the results cache; if this section runs first, the code of
+# chapters 8 and {doc}`ch08b_pretrained` trains them, which takes several
 # minutes.)
 
 # %% [markdown]
 # ## Setup
+
+# %% tags=["remove-cell"]
+# In Google Colab, install the course (its `helpers` and what the chapters need)
+# from its repository; anywhere else, do nothing.
+import importlib.util
+import subprocess
+import sys
+
+COURSE = ""  # from book/_config.yml's `repository: url`
+try:
+    import google.colab  # noqa: F401
+except ImportError:
+    pass
+else:
+    if importlib.util.find_spec("helpers") is None:
+        if not COURSE:
+            raise RuntimeError(
+                "This copy of the course names no repository to install itself from "
+                "(book/_config.yml, `repository: url`): `!pip install` the course yourself."
+            )
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", COURSE])
+        importlib.invalidate_caches()
 
 # %% tags=["remove-stderr"]
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import gc
+import inspect
 import io
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -43,14 +71,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import tensorflow as tf
-from myst_nb import glue
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score, recall_score
 
 from helpers import sentiment_models as sm
+from helpers import transfer
+from helpers.book import glue
 from helpers.paths import model_dir
 from helpers.plotting import use_course_style
-from helpers.repro import set_seed
-from helpers.sentiment import default_model_path, load_model, predict, save_course_model
+from helpers.repro import DEFAULT_SEED, set_seed
+from helpers.sentiment import course_model_path, load_model, predict, save_course_model
 
 set_seed()
 use_course_style()
@@ -105,26 +134,27 @@ weight_memory.style.format("{:,.2f}").set_caption("Gigabytes needed to store the
 # own test set.
 
 # %% [markdown]
-# ## Compression, measured
+# ## Compressing the LSTM
 #
-# Now we shrink the course's own sentiment model: the three-class LSTM of
-# chapter 8, the model behind `helpers.sentiment`. We measure three things before
-# and after: the size of the saved file, the time it takes to score texts on
-# this CPU, and accuracy and macro-F1 on the test split of chapter 8's
-# three-class task, which nothing in this section was tuned on.
+# First the three-class LSTM of chapter 8, which `helpers.sentiment` serves with
+# `--model lstm`. We measure three things before and after: the size of the saved
+# file, the time it takes to score texts on this CPU, and accuracy and macro-F1
+# on the test split of chapter 8's three-class task, which nothing in this
+# section was tuned on.
 #
-# The model is the file chapter 8 saved (`helpers.sentiment.default_model_path()`),
-# and `sm.course_model_run` names its run: of chapter 8's cached LSTM runs, the
-# seed with the best validation accuracy (if this section runs before chapter 8,
-# it trains them with chapter 8's code and saves the model itself).
+# The model is the file chapter 8 saved
+# (`helpers.sentiment.course_model_path("lstm")`), and `sm.course_model_run`
+# names its run: of chapter 8's cached LSTM runs, the seed with the best
+# validation accuracy (if this section runs before chapter 8, it trains them with
+# chapter 8's code and saves the model itself).
 
 # %% tags=["remove-stderr"]
 three = sm.load_task(sm.COURSE_TASK)
 chosen = sm.course_model_run(three)  # the run chapter 8 saved (trained now if it is missing)
 lstm_runs = sm.cached_runs(three, sm.COURSE_CONFIG)  # all its seeds, for their spread
-model_path = default_model_path()  # the file chapter 8 saved
+model_path = course_model_path("lstm")  # the file chapter 8 saved
 if not model_path.is_file():
-    save_course_model(chosen)
+    save_course_model(chosen)  # an LSTM run: saved as the "lstm" model
 test_texts = three.test["text"].tolist()
 test_truth = three.test["label"].to_numpy()
 glue("compress_seed", int(chosen.seed), display=False)
@@ -459,7 +489,7 @@ plt.close(fig)
 # ```{glue:figure} fig_compression
 # :name: fig-compression
 #
-# What the bytes of each version of the sentiment model's file hold. Chapter 8's
+# What the bytes of each version of chapter 8's LSTM file hold. Chapter 8's
 # file carries the optimizer's state; quantization shrinks the embedding table and
 # leaves the vocabulary, stored as text, untouched.
 # ```
@@ -516,13 +546,392 @@ side_by_side = pd.concat(
 side_by_side.round(3)
 
 # %% [markdown]
+# ## The fine-tuned encoder in int8
+#
+# The course's model is now the pretrained encoder of chapter
+# {doc}`ch08b_pretrained`, fine-tuned on the same three-class task: a small
+# {term}`Transformer` with {glue:text}`enc_vs_lstm_params:.0f` times the LSTM's
+# parameters. Almost all of its
+# weights sit in layers that Keras can quantize: the word-piece, position and
+# token-type embedding tables (`Embedding`), and in each of the six blocks the
+# attention's query, key, value and output projections (`EinsumDense`) and the
+# two feed-forward layers (`Dense`). `model.quantize("int8")` walks through the
+# model and quantizes every such layer, exactly as above: each embedding row and
+# each output unit of a projection gets its own scale, and the projections
+# quantize their inputs on the fly. Layer normalization, the attention scores
+# and their softmax, and the pooling stay in float32.
+#
+# We load chapter {doc}`ch08b_pretrained`'s file
+# (`helpers.sentiment.course_model_path("encoder")`) into a copy of our own,
+# time it in float32, then quantize it in place. Running a Transformer is far
+# slower than the LSTM, so to keep this section quick we score a random
+# {glue:text}`enc_subset_rows:,` of the {glue:text}`compress_test_rows:,` test
+# snippets (seed {glue:text}`enc_subset_seed`). The float32 model's
+# probabilities on them come from the results cache (chapter
+# {doc}`ch08b_pretrained` computed them on the whole test split), and the
+# assertion checks that the file reproduces them (on 64 snippets, to within
+# {glue:text}`enc_file_difference:.4f`). Latency is measured as for the
+# LSTM, through `predict_texts`, which tokenizes too. Keras warns once for every
+# layer that has no quantized form (LayerNormalization, Dropout, ...); the cell
+# silences those warnings.
+
+# %% tags=["remove-stderr"]
+encoder_run = transfer.course_model_run()  # chapter 8b's run (trained now if it is missing)
+encoder_path = course_model_path("encoder")  # the file chapter 8b saved
+if not encoder_path.is_file():
+    save_course_model(encoder_run)  # an encoder run: saved as the default model
+encoder = keras.saving.load_model(encoder_path)  # our own copy: it is quantized below
+subset_rows = 500
+subset = np.sort(
+    np.random.default_rng(DEFAULT_SEED).choice(len(test_texts), subset_rows, replace=False)
+)
+subset_texts = [test_texts[i] for i in subset]
+subset_truth = test_truth[subset]
+encoder_labels = np.asarray(encoder_run.labels)
+float_subset_proba = np.asarray(encoder_run.test_proba)[subset]
+# The file gives chapter 8b's cached probabilities (up to rounding: the top blocks
+# may have been trained and evaluated in bfloat16, the loaded file computes in float32).
+file_difference = float(
+    np.abs(encoder.predict_texts(subset_texts[:64]) - float_subset_proba[:64]).max()
+)
+assert file_difference < 0.05
+glue("enc_file_difference", file_difference, display=False)
+
+
+def encoder_latency(model: transfer.EncoderClassifier) -> dict[str, float]:
+    """Milliseconds of ``predict_texts``: the median for one snippet, and one call on
+    64 (the model has already scored these 64, so nothing is traced any more)."""
+    one = median_ms(lambda: model.predict_texts(subset_texts[:1]), runs=7)
+    started = time.perf_counter()
+    model.predict_texts(subset_texts[:64])
+    return {"ms per text": one, "ms per 64 texts": 1000 * (time.perf_counter() - started)}
+
+
+def weights_by_dtype(model: keras.Model) -> pd.Series:
+    """Number of stored numbers of each dtype in ``model``'s weights."""
+    counts: dict[str, int] = {}
+    for weight in model.weights:
+        counts[str(weight.dtype)] = counts.get(str(weight.dtype), 0) + int(np.prod(weight.shape))
+    return pd.Series(counts)
+
+
+float_latency = encoder_latency(encoder)
+float_numbers = weights_by_dtype(encoder)
+# Keras collects garbage each time it swaps a layer's weights for quantized ones;
+# freezing the objects alive now (gc.freeze) makes those collections quick.
+gc.freeze()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", UserWarning)  # "Layer X does not have a quantize method"
+    encoder.quantize("int8")
+gc.unfreeze()
+int8_encoder_path = workdir / "encoder-int8.keras"
+encoder.save(int8_encoder_path)
+int8_numbers = weights_by_dtype(encoder)
+quantized_share = int8_numbers.get("int8", 0) / float_numbers.sum()
+glue("enc_vs_lstm_params", float(float_numbers.sum() / sum(n_weights.values())), display=False)
+glue("enc_weights_m", float(float_numbers.sum() / 1e6), display=False)
+glue("enc_quantized_share", float(quantized_share), display=False)
+glue("enc_float_mb", encoder_path.stat().st_size / 1e6, display=False)
+glue("enc_int8_mb", int8_encoder_path.stat().st_size / 1e6, display=False)
+glue(
+    "enc_int8_smaller",
+    float(encoder_path.stat().st_size / int8_encoder_path.stat().st_size),
+    display=False,
+)
+assert quantized_share > 0.95, "the text says almost every weight is quantized"
+pd.DataFrame({"float32 file": float_numbers, "int8 copy": int8_numbers}).fillna(0).astype(int)
+
+# %% [markdown]
+# Of the encoder's {glue:text}`enc_weights_m:.1f` million numbers,
+# {glue:text}`enc_quantized_share:.1%` are now 8-bit integers (the table counts
+# the stored numbers by type; the int8 copy adds one float32 scale per row or
+# output unit). The file shrinks from {glue:text}`enc_float_mb:.1f` MB to
+# {glue:text}`enc_int8_mb:.1f` MB, {glue:text}`enc_int8_smaller:.1f` times
+# smaller: here the weights are nearly the whole file, unlike the LSTM's, whose
+# vocabulary text and optimizer state weighed as much as its weights. (Keras
+# loads a file of this model by calling its class, whose constructor builds
+# float32 layers, so the int8 file does not load back as it is: it measures the
+# size. To serve the int8 model, quantize the loaded float model, as this cell
+# does, which takes a second.)
+#
+# **Accuracy and speed**, on the {glue:text}`enc_subset_rows:,` snippets:
+
+# %% tags=["remove-stderr"]
+started = time.perf_counter()
+int8_subset_proba = encoder.predict_texts(subset_texts)
+int8_seconds = time.perf_counter() - started
+encoder_rows = {}
+for label, proba, latency, path in (
+    ("float32", float_subset_proba, float_latency, encoder_path),
+    ("int8", int8_subset_proba, encoder_latency(encoder), int8_encoder_path),
+):
+    predicted = encoder_labels[proba.argmax(axis=1)]
+    encoder_rows[label] = {
+        "size (MB)": path.stat().st_size / 1e6,
+        "accuracy (subset)": float(np.mean(predicted == subset_truth)),
+        "macro F1 (subset)": float(
+            f1_score(subset_truth, predicted, labels=list(encoder_labels), average="macro")
+        ),
+        "same label as float32": float(np.mean(proba.argmax(1) == float_subset_proba.argmax(1))),
+        **latency,
+    }
+encoder_table = pd.DataFrame(encoder_rows).T
+float_row, int8_row = encoder_table.loc["float32"], encoder_table.loc["int8"]
+glue("enc_subset_rows", subset_rows, display=False)
+glue("enc_subset_seed", DEFAULT_SEED, display=False)
+glue("enc_subset_float_acc", float(float_row["accuracy (subset)"]), display=False)
+glue("enc_subset_int8_acc", float(int8_row["accuracy (subset)"]), display=False)
+glue(
+    "enc_int8_acc_change",
+    float(100 * (int8_row["accuracy (subset)"] - float_row["accuracy (subset)"])),
+    display=False,
+)
+glue(
+    "enc_int8_f1_change",
+    float(int8_row["macro F1 (subset)"] - float_row["macro F1 (subset)"]),
+    display=False,
+)
+glue("enc_int8_same", float(int8_row["same label as float32"]), display=False)
+glue(
+    "enc_int8_changed",
+    int(round((1 - int8_row["same label as float32"]) * subset_rows)),
+    display=False,
+)
+glue("enc_float_ms", float(float_row["ms per text"]), display=False)
+glue("enc_int8_ms", float(int8_row["ms per text"]), display=False)
+glue("enc_float_ms_batch", float(float_row["ms per 64 texts"]), display=False)
+glue("enc_int8_ms_batch", float(int8_row["ms per 64 texts"]), display=False)
+glue("enc_int8_subset_seconds", float(int8_seconds), display=False)
+glue(
+    "enc_vs_lstm_ms",
+    float(float_row["ms per text"] / inference_only["ms per text"]),
+    display=False,
+)
+glue("enc_int8_max_move", float(100 * (1 - int8_row["same label as float32"])), display=False)
+# The text below: int8 changes the label of fewer than 2 % of the snippets ...
+assert int8_row["same label as float32"] > 0.98
+# ... and int8 is slower than float32 on this CPU, for one snippet and for 64.
+assert int8_row["ms per 64 texts"] > float_row["ms per 64 texts"]
+assert int8_row["ms per text"] > float_row["ms per text"]
+encoder_table.style.format(
+    {
+        "size (MB)": "{:.1f}",
+        "accuracy (subset)": "{:.3f}",
+        "macro F1 (subset)": "{:.3f}",
+        "same label as float32": "{:.1%}",
+        "ms per text": "{:.1f}",
+        "ms per 64 texts": "{:.0f}",
+    }
+)
+
+# %% [markdown]
+# On the {glue:text}`enc_subset_rows:,` snippets the int8 encoder gives a
+# different label to {glue:text}`enc_int8_changed` of them
+# ({glue:text}`enc_int8_same:.1%` agree with float32), so its accuracy could
+# move by at most {glue:text}`enc_int8_max_move:.1f` points. It moved by
+# {glue:text}`enc_int8_acc_change:+.1f` (from {glue:text}`enc_subset_float_acc:.3f`),
+# its macro-F1 by {glue:text}`enc_int8_f1_change:+.3f`. A handful of labels
+# for a file {glue:text}`enc_int8_smaller:.1f` times smaller.
+#
+# Speed is another matter. One snippet took {glue:text}`enc_float_ms:.0f` ms in
+# float32 and {glue:text}`enc_int8_ms:.0f` ms in int8; a batch of 64,
+# {glue:text}`enc_float_ms_batch:.0f` and {glue:text}`enc_int8_ms_batch:.0f` ms.
+# The float32 encoder is already about {glue:text}`enc_vs_lstm_ms:.0f` times
+# slower per snippet than the LSTM. Keras's int8 layers quantize their inputs
+# with extra operations at every call, and TensorFlow's integer matrix products
+# on this CPU are not the tuned kernels its float32 ones are, so int8 is a gain
+# in memory and storage here, not in time. A runtime built for integer
+# inference from end to end would change that {cite}`jacob2018quantization`.
+
+# %% [markdown]
+# ## Distilling the encoder into a small student
+#
+# Distillation shrinks a model differently: instead of storing the same network
+# in fewer bits, it trains a much smaller network, the *student*, to give the
+# answers of the large one, the *teacher* {cite}`hinton2015distilling`. The
+# teacher's probabilities say more than its labels: that a snippet is 60 %
+# positive and 35 % neutral tells the student how close to the boundary it is.
+# DistilBERT was made this way from BERT {cite}`sanh2019distilbert`.
+#
+# Our teacher is the fine-tuned encoder. When chapter {doc}`ch08b_pretrained`
+# trained it, it also stored its probabilities for every snippet of the training
+# and validation parts (`encoder_run.extra["train_proba"]`,
+# `["validation_proba"]`). Our student is chapter 8's cheapest network, the bag of
+# embeddings, unchanged: the same layers, the same training loop and early
+# stopping (`sm.train_distilled`, through the cache: `sm.run_distilled`), but its
+# targets are the teacher's probabilities instead of the labels, and its loss the
+# {term}`cross-entropy` against them:
+
+# %%
+print(inspect.getsource(sm.soft_targets))
+student_config = sm.ModelConfig(kind="bag")  # chapter 8's bag of embeddings
+soft_targets = sm.soft_targets(encoder_run, "train", three)
+print("first training snippet:", three.train["text"].iloc[0])
+print("  label:", three.train["label"].iloc[0], "| teacher:", np.round(soft_targets[0], 3))
+
+# %% [markdown]
+# We train the student with chapter 8's three seeds and compare it with the same
+# network trained on the labels, chapter 8's own runs (read from the cache). All
+# are scored on the whole test split, as in chapter 8.
+
+# %% tags=["remove-stderr"]
+hard_runs = sm.run_neural(three, student_config)  # chapter 8's runs (cache hits)
+soft_runs = sm.run_distilled(three, student_config, encoder_run, save_models=True)
+student = sm.chosen_run(soft_runs)  # the best seed on validation
+student_path = sm.cached_model_path(student)
+student_model = load_model(student_path)
+teacher_accuracy = encoder_run.accuracy(test_truth)
+single_text = tf.constant(test_texts[:1])
+
+
+def scores(runs: list[sm.MethodResult]) -> dict[str, float]:
+    """Mean (over seeds) validation and test accuracy, test macro F1 and neutral recall."""
+    per_run = [
+        {
+            "validation accuracy": run.validation_accuracy,
+            "test accuracy": run.accuracy(test_truth),
+            "macro F1": f1_score(test_truth, run.test_pred, average="macro"),
+            "neutral recall": recall_score(
+                test_truth, run.test_pred, labels=["neutral"], average="macro"
+            ),
+        }
+        for run in runs
+    ]
+    return pd.DataFrame(per_run).mean().to_dict()
+
+
+def spread(runs: list[sm.MethodResult], validation: bool = False) -> float:
+    """Standard error of the mean accuracy over the runs' seeds."""
+    values = [r.validation_accuracy if validation else r.accuracy(test_truth) for r in runs]
+    return float(np.std(values, ddof=1) / np.sqrt(len(values)))
+
+
+distill_table = pd.DataFrame(
+    {
+        "teacher: fine-tuned encoder": {
+            **scores([encoder_run]),
+            "parameters": encoder_run.n_params,
+            "size (MB)": encoder_path.stat().st_size / 1e6,
+            "ms per text": float(encoder_table.loc["float32", "ms per text"]),
+        },
+        "student on the labels (chapter 8)": {
+            **scores(hard_runs),
+            "parameters": hard_runs[0].n_params,
+        },
+        "student on the teacher's probabilities": {
+            **scores(soft_runs),
+            "parameters": student.n_params,
+            "size (MB)": student_path.stat().st_size / 1e6,
+            "ms per text": median_ms(lambda: student_model.predict_on_batch(single_text), runs=15),
+        },
+    }
+).T
+teacher, hard, soft = distill_table.iloc[0], distill_table.iloc[1], distill_table.iloc[2]
+assert hard["parameters"] == soft["parameters"]  # the same network, trained differently
+test_gain = soft["test accuracy"] - hard["test accuracy"]
+test_gain_se = np.hypot(spread(hard_runs), spread(soft_runs))
+validation_gain = soft["validation accuracy"] - hard["validation accuracy"]
+validation_gain_se = np.hypot(spread(hard_runs, True), spread(soft_runs, True))
+glue("teacher_acc", float(teacher["test accuracy"]), display=False)
+glue("teacher_neutral_recall", float(teacher["neutral recall"]), display=False)
+for name, row in (("hard", hard), ("soft", soft)):
+    glue(f"{name}_student_acc", float(row["test accuracy"]), display=False)
+    glue(f"{name}_student_val", float(row["validation accuracy"]), display=False)
+    glue(f"{name}_student_f1", float(row["macro F1"]), display=False)
+    glue(f"{name}_student_neutral", float(row["neutral recall"]), display=False)
+glue("student_gain", float(100 * test_gain), display=False)
+glue("student_gain_se", float(100 * test_gain_se), display=False)
+glue("student_val_gain", float(100 * validation_gain), display=False)
+glue("student_val_gain_se", float(100 * validation_gain_se), display=False)
+glue("student_f1_gain", float(soft["macro F1"] - hard["macro F1"]), display=False)
+glue("student_kept", float(soft["test accuracy"] / teacher["test accuracy"]), display=False)
+glue("student_lstm_acc", float(chosen.accuracy(test_truth)), display=False)
+glue("student_train_rows", len(three.train), display=False)
+glue("student_params_share", float(student.n_params / encoder_run.n_params), display=False)
+glue("student_mb", float(soft["size (MB)"]), display=False)
+glue("student_size_ratio", float(teacher["size (MB)"] / soft["size (MB)"]), display=False)
+glue("student_ms", float(soft["ms per text"]), display=False)
+glue("student_speedup", float(teacher["ms per text"] / soft["ms per text"]), display=False)
+glue(
+    "student_teacher_agreement",
+    float(np.mean([r.extra["teacher_agreement_validation"] for r in soft_runs])),
+    display=False,
+)
+glue("n_student_seeds", len(soft_runs), display=False)
+# Checked claims: the teacher's probabilities make every student seed find more
+# neutral texts than every label-trained seed, and lift the macro F1; on validation
+# the two students are level (within two standard errors), on test the distilled
+# one is ahead (and ahead of chapter 8's LSTM), and it stays far below its teacher.
+assert min(
+    recall_score(test_truth, r.test_pred, labels=["neutral"], average="macro") for r in soft_runs
+) > max(
+    recall_score(test_truth, r.test_pred, labels=["neutral"], average="macro") for r in hard_runs
+)
+assert soft["macro F1"] > hard["macro F1"]
+assert hard["neutral recall"] < 0.1  # "almost never says neutral"
+assert abs(validation_gain) < 2 * validation_gain_se
+assert test_gain > 0 and soft["test accuracy"] > chosen.accuracy(test_truth)
+assert soft["test accuracy"] < teacher["test accuracy"] - 0.05
+distill_table.style.format(
+    {
+        "validation accuracy": "{:.3f}",
+        "test accuracy": "{:.3f}",
+        "macro F1": "{:.3f}",
+        "neutral recall": "{:.3f}",
+        "parameters": "{:,.0f}",
+        "size (MB)": "{:.1f}",
+        "ms per text": "{:.1f}",
+    },
+    na_rep="",
+)
+
+# %% [markdown]
+# The student's numbers are means over its {glue:text}`n_student_seeds` seeds.
+# What the teacher's probabilities changed is mostly the **neutral** class: the
+# bag of embeddings trained on the labels almost never says neutral (recall
+# {glue:text}`hard_student_neutral:.3f`), while trained on the teacher's
+# probabilities it finds {glue:text}`soft_student_neutral:.3f` of the neutral
+# texts (the teacher: {glue:text}`teacher_neutral_recall:.3f`), and its macro F1
+# rises from {glue:text}`hard_student_f1:.3f` to {glue:text}`soft_student_f1:.3f`.
+# A label says only "neutral" or not; the teacher says, for every snippet, how
+# neutral it looks, and the rare class gets a signal from all of them.
+#
+# Accuracy moves less. On validation the two students are level
+# ({glue:text}`soft_student_val:.3f` against {glue:text}`hard_student_val:.3f`, a
+# difference of {glue:text}`student_val_gain:+.1f` points with a standard error
+# of {glue:text}`student_val_gain_se:.1f`); on test the distilled one scores
+# {glue:text}`soft_student_acc:.3f` against {glue:text}`hard_student_acc:.3f`
+# ({glue:text}`student_gain:+.1f` points, standard error
+# {glue:text}`student_gain_se:.1f`), above chapter 8's LSTM
+# ({glue:text}`student_lstm_acc:.3f`). It agrees with its teacher on
+# {glue:text}`student_teacher_agreement:.1%` of the validation snippets, and
+# keeps {glue:text}`student_kept:.0%` of the teacher's test accuracy
+# ({glue:text}`teacher_acc:.3f`), with {glue:text}`student_params_share:.1%` of
+# the teacher's parameters, in a file of {glue:text}`student_mb:.1f` MB
+# ({glue:text}`student_size_ratio:.0f` times smaller), answering one snippet in
+# {glue:text}`student_ms:.1f` ms ({glue:text}`student_speedup:.0f` times faster).
+# The student trained on the labels is the same network, so it has the same size
+# and speed.
+#
+# The rest of the gap is what a bag of word vectors cannot represent: it has no
+# word order and knows only words it saw in the training snippets, so no teacher
+# can make it read "not good" as the encoder does. DistilBERT keeps 97 % of
+# BERT's performance with a student that is itself a Transformer, half as deep,
+# trained on the same large corpus as its teacher {cite}`sanh2019distilbert`; ours has
+# {glue:text}`student_params_share:.1%` of its teacher's parameters and learns
+# from {glue:text}`student_train_rows:,` snippets. Between the
+# two lie the choices a builder weighs: int8 keeps almost all the accuracy and
+# saves memory; distillation saves memory *and* time, and pays for it in
+# accuracy.
+
+# %% [markdown]
 # ## Summary
 #
 # - The memory to hold a model's weights is its parameter count times the bytes
 #   per parameter: {glue:text}`gpt3_fp32_gb:,.0f` GB for GPT-3 in 32-bit floats.
 #   Quantization, pruning and distillation shrink trained models; each can cost
 #   accuracy, unevenly, so the effect must be measured.
-# - Measured on the course's LSTM: {glue:text}`optimizer_file_share:.0%` of chapter
+# - Measured on chapter 8's LSTM: {glue:text}`optimizer_file_share:.0%` of chapter
 #   8's {glue:text}`ch8_file_mb:.1f` MB file is optimizer state that prediction does
 #   not need. Without it, and with int8 embedding and output layers, the file is
 #   {glue:text}`int8_mb:.2f` MB, and test accuracy changes by
@@ -530,6 +939,19 @@ side_by_side.round(3)
 # - Keras's post-training quantization shrinks the file, but it does not make this
 #   model faster: the embedding is turned back into floats, the LSTM computes in
 #   float32, and only the tiny int8 output layer multiplies integers.
+# - The fine-tuned encoder, the course's model, quantizes almost entirely: int8
+#   makes its file {glue:text}`enc_int8_smaller:.1f` times smaller and changes
+#   accuracy on {glue:text}`enc_subset_rows:,` test snippets by
+#   {glue:text}`enc_int8_acc_change:+.1f` points, without making it faster on
+#   this CPU.
+# - Distilled into chapter 8's bag of embeddings, the encoder's probabilities
+#   teach that network the neutral class its labels barely show it (recall
+#   {glue:text}`hard_student_neutral:.3f` → {glue:text}`soft_student_neutral:.3f`,
+#   macro F1 {glue:text}`hard_student_f1:.3f` → {glue:text}`soft_student_f1:.3f`).
+#   The student keeps {glue:text}`student_kept:.0%` of the teacher's accuracy
+#   with {glue:text}`student_params_share:.1%` of its parameters, answering
+#   {glue:text}`student_speedup:.0f` times faster; what it cannot learn is what
+#   a bag of words cannot represent.
 #
 # ## Exercises
 #

@@ -37,7 +37,7 @@
 # Law sets the frame. The EU's General Data Protection Regulation requires, among
 # other principles, that personal data be "adequate, relevant and limited to what
 # is necessary" for the purpose: data minimisation, Article 5(1)(c)
-# {cite}`gdpr2016`. Three techniques follow, and this section of chapter 12 runs
+# {cite}`gdpr2016`. Three techniques follow, and this section of chapter 15 runs
 # each on a real table: {term}`de-identification`, {term}`data minimization` and
 # {term}`differential privacy`.
 
@@ -377,7 +377,7 @@ plt.close(fig)
 #   were to set the budget {cite}`abowd2018census`.
 # - Training can be made differentially private too. DP-SGD clips each example's
 #   gradient and adds Gaussian noise to every update, and accounts for the total
-#   privacy loss over training {cite}`abadi2016deep`; chapter 13 shows the mechanics.
+#   privacy loss over training {cite}`abadi2016deep`; chapter 16 shows the mechanics.
 
 # %% [markdown]
 # ## Summary

@@ -94,7 +94,7 @@ use_course_style()
 # In language (classification, translation, question answering, assistants), vision
 # (face recognition, medical imaging, driving), speech (recognition and synthesis),
 # recommendation, finance (fraud and credit risk) and medicine (screening and
-# clinical prediction). Chapter 10 gives one checkable published system for each,
+# clinical prediction). Chapter 12 gives one checkable published system for each,
 # and the published evidence of where each fails.
 #
 # **Act on it:** for the application you have in mind, find the closest published
@@ -113,11 +113,11 @@ use_course_style()
 # 2. **De-identify, and do not rely on it.** Remove direct identifiers, but assume the
 #    remaining fields can re-identify people: linking a few attributes to outside data
 #    has re-identified people in medical and in movie-rating data
-#    {cite}`sweeney2002kanonymity,narayanan2008robust`. Chapter 12 measures how many
+#    {cite}`sweeney2002kanonymity,narayanan2008robust`. Chapter 15 measures how many
 #    rows of a real table stay unique after the name is removed.
 # 3. **Release statistics with differential privacy.** Add noise calibrated to how
 #    much one record can change the answer {cite}`dwork2006calibrating`, and keep
-#    track of the total privacy budget spent {cite}`dwork2014algorithmic`. Chapter 12
+#    track of the total privacy budget spent {cite}`dwork2014algorithmic`. Chapter 15
 #    runs the Laplace mechanism and measures its error.
 # 4. **Train with differential privacy when the model itself will be shared or
 #    queried.** Trained models can reveal whether a person's record was in the
@@ -245,12 +245,12 @@ agreement.style.format({"mean cosine with clean update": "{:.2f}"}).hide(axis="i
 #   {cite}`gebru2021datasheets`, and split it once, before any modelling, so nothing
 #   leaks from the test set (chapter 3).
 # - **Honest evaluation.** Compare every model with simple baselines on the same test
-#   split, report per-class and per-group results, not one average (chapters 6 and 9),
+#   split, report per-class and per-group results, not one average (chapters 6 and 11),
 #   and check performance on data from outside your development setting
 #   {cite}`zech2018variable,wong2021external`.
 # - **Cost.** Training is a one-off; serving is paid on every request. Pick the
 #   smallest model that meets the requirement, and measure what compression costs in
-#   accuracy (chapter 12).
+#   accuracy (chapter 15).
 # - **Maintenance.** Machine-learning systems accumulate hidden technical debt:
 #   dependence on data, feedback loops, and configuration {cite}`sculley2015hidden`;
 #   and the world drifts after launch {cite}`dalpozzolo2018credit`. Monitor inputs and
@@ -287,13 +287,13 @@ agreement.style.format({"mean cosine with clean update": "{:.2f}"}).hide(axis="i
 #    of changing your mind.
 #
 # Whatever you choose, keep scikit-learn for baselines and metrics
-# {cite}`pedregosa2011scikit`, pin the versions you tested (chapter 11 shows this
+# {cite}`pedregosa2011scikit`, pin the versions you tested (chapter 13 shows this
 # book's), and save models in the framework's current format.
 
 # %% [markdown]
 # ## What should I read next?
 #
-# Chapter 11 describes the books, courses and papers worth your time, and the
+# Chapter 13 describes the books, courses and papers worth your time, and the
 # bibliography lists every work this book cites, each with a DOI or a stable link.
 # Three next steps, by goal:
 #

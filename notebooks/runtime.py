@@ -579,7 +579,7 @@ if spread is None or spread.empty:
     tolerance = (
         f"No per-seed sentiment results are cached{where} yet, so this build cannot show "
         "the spread: they appear once the sentiment chapters have run (`make book` or "
-        "`make bench`). Chapter 9 reports the mean ± standard deviation over seeds."
+        "`make bench`). Chapter 11 reports the mean ± standard deviation over seeds."
     )
 else:
     widest = float(spread[("test accuracy (%)", "std")].max())

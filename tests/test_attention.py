@@ -8,9 +8,15 @@ import pytest
 
 from helpers.attention import (
     AttentionWeights,
+    BlockWeights,
+    encoder_block,
     encoder_block_cost,
+    gelu,
+    key_padding_mask,
+    layer_norm,
     multi_head_attention,
     scaled_dot_product_attention,
+    sinusoidal_positions,
     softmax,
 )
 from helpers.encoder import TransformerBlock
@@ -116,3 +122,81 @@ def test_block_flops_per_token() -> None:
     assert longer.flops_per_token - cost.flops_per_token == 4 * 128 * 384  # linear in n
     with pytest.raises(ValueError, match="multiple"):
         encoder_block_cost(10, 3, 16, 4)
+
+
+def test_key_padding_mask_hides_the_padding_from_every_query() -> None:
+    mask = key_padding_mask([3, 1], 4)
+    assert mask.shape == (2, 1, 4) and mask.dtype == bool
+    np.testing.assert_array_equal(mask[:, 0], [[1, 1, 1, 0], [1, 0, 0, 0]])
+    for bad in ([0, 2], [5], [[1, 2]]):
+        with pytest.raises(ValueError, match="lengths"):
+            key_padding_mask(bad, 4)
+
+
+def test_sinusoidal_positions_follow_the_formula_and_shift_by_a_rotation() -> None:
+    encodings = sinusoidal_positions(50, 8)
+    assert encodings.shape == (50, 8)
+    np.testing.assert_allclose(encodings[0], [0, 1] * 4)  # sin 0, cos 0 in every pair
+    t, i = 7, 2  # column 2i = 4 turns at 1 / 10000^(4/8) = 0.01 radians per position
+    np.testing.assert_allclose(encodings[t, 2 * i : 2 * i + 2], [np.sin(0.07), np.cos(0.07)])
+    assert len({row.tobytes() for row in encodings.round(6)}) == 50  # every position differs
+    # Moving k positions rotates each (sin, cos) pair by k * frequency, wherever it starts.
+    k, frequency = 5, 10_000 ** (-2 * i / 8)
+    angle = k * frequency  # (sin a, cos a) @ rotation = (sin(a + angle), cos(a + angle))
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    for start in (0, 11, 30):
+        pair = encodings[start, 2 * i : 2 * i + 2]
+        np.testing.assert_allclose(pair @ rotation, encodings[start + k, 2 * i : 2 * i + 2])
+    for d in (0, 7):
+        with pytest.raises(ValueError, match="even"):
+            sinusoidal_positions(4, d)
+    with pytest.raises(ValueError, match="length"):
+        sinusoidal_positions(0, 4)
+
+
+def test_layer_norm_and_gelu_equal_keras() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.normal(2.0, 3.0, size=(2, 5, 8)).astype(np.float32)
+    gamma, beta = rng.normal(size=(2, 8)).astype(np.float32)
+    layer = keras.layers.LayerNormalization(epsilon=1e-6)
+    layer.build(x.shape)
+    layer.set_weights([gamma, beta])
+    ours = layer_norm(x, gamma, beta, 1e-6)
+    np.testing.assert_allclose(ours, keras.ops.convert_to_numpy(layer(x)), atol=1e-5)
+    plain = layer_norm(x, np.ones(8), np.zeros(8), 1e-6)
+    np.testing.assert_allclose(plain.mean(axis=-1), 0, atol=1e-6)
+    np.testing.assert_allclose(plain.std(axis=-1), 1, atol=1e-4)
+    z = np.linspace(-5, 5, 101)
+    theirs = keras.ops.convert_to_numpy(keras.activations.gelu(z, approximate=False))
+    np.testing.assert_allclose(gelu(z), theirs, atol=1e-6)
+    assert gelu(np.array([0.0]))[0] == 0 and gelu(np.array([10.0]))[0] == pytest.approx(10)
+
+
+@pytest.mark.parametrize("padded", [False, True])
+def test_encoder_block_equals_the_keras_block(padded: bool) -> None:
+    d, heads, f = 16, 4, 24
+    block = TransformerBlock(d, heads, f, dropout=0.0, attention_dropout=0.0)
+    block.build((None, None, d))
+    rng = np.random.default_rng(5)
+    # Non-trivial LayerNorm weights, so a swapped gamma / beta would show.
+    block.set_weights(
+        [rng.normal(size=w.shape).astype(np.float32) * 0.3 for w in block.get_weights()]
+    )
+    weights = BlockWeights.from_list(block.get_weights())
+    assert weights.attention.num_heads == heads and weights.intermediate[0].shape == (d, f)
+    x = rng.normal(size=(3, 6, d)).astype(np.float32)
+    lengths = np.array([6, 4, 2]) if padded else np.full(3, 6)
+    real = (np.arange(6)[None, :] < lengths[:, None]).astype(np.int32)
+    theirs = keras.ops.convert_to_numpy(block(x, real))
+    ours, attention = encoder_block(x, weights, key_padding_mask(lengths, 6))
+    np.testing.assert_allclose(ours, theirs, atol=1e-4)
+    assert attention.shape == (3, heads, 6, 6)
+    if padded:
+        assert np.all(attention[1, :, :, 4:] == 0)
+        # The real tokens' outputs do not depend on the padding's content.
+        changed = x.copy()
+        changed[1, 4:] = 100.0
+        again, _ = encoder_block(changed, weights, key_padding_mask(lengths, 6))
+        np.testing.assert_allclose(again[1, :4], ours[1, :4], atol=1e-5)
+    with pytest.raises(ValueError, match="16 weight arrays"):
+        BlockWeights.from_list(block.get_weights()[:-1])

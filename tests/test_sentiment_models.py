@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,58 @@ def test_config_is_validated_and_learning_rate_defaults_by_kind() -> None:
     assert sm.ModelConfig(kind="lstm", learning_rate=0.01).adam_learning_rate == 0.01
 
 
+def test_transformer_parameters_follow_the_formula() -> None:
+    from helpers.attention import encoder_block_cost
+
+    d, f, heads, blocks, vocabulary, length = 16, 24, 4, 2, 100, 7
+    config = sm.ModelConfig(
+        kind="transformer", embedding_dim=d, units=f, num_heads=heads, num_blocks=blocks
+    )
+    model = sm.build_model(config, vocabulary_size=vocabulary, sequence_length=length, n_classes=3)
+    # words, positions, one token type, the embeddings' LayerNorm; the blocks; the output layer
+    embeddings = vocabulary * d + length * d + d + 2 * d
+    block = encoder_block_cost(d, heads, f, length).parameters
+    assert sm.count_parameters(model) == embeddings + blocks * block + (d + 1) * 3
+    assert [layer.name for layer in model.layers if "block" in layer.name] == ["block_0", "block_1"]
+
+
+def test_transformer_config_is_validated_and_kept_out_of_chapter_8s_comparison() -> None:
+    assert "transformer" in sm.ModelConfig.KINDS and "transformer" not in sm.NEURAL_KINDS
+    assert sm.ModelConfig(kind="transformer").adam_learning_rate == 1e-3
+    with pytest.raises(ValueError, match="multiple of num_heads"):
+        sm.ModelConfig(kind="transformer", embedding_dim=10, num_heads=4)
+    with pytest.raises(ValueError, match="l2"):
+        sm.ModelConfig(kind="transformer", l2=1e-4)
+    with pytest.raises(ValueError, match="num_heads"):
+        sm.ModelConfig(kind="transformer", num_heads=0)
+    with pytest.raises(ValueError, match="num_blocks"):
+        sm.ModelConfig(num_blocks=True)
+    assert "num_heads" in asdict(sm.ModelConfig())  # part of every run's cache key
+
+
+def test_padding_mask_marks_real_tokens() -> None:
+    tokens = np.array([[4, 9, 0, 0], [0, 0, 0, 0]])
+    mask = keras.ops.convert_to_numpy(sm.PaddingMask()(tokens))
+    np.testing.assert_array_equal(mask, [[1, 1, 0, 0], [0, 0, 0, 0]])
+    assert mask.dtype == np.int32
+
+
+def test_transformer_ignores_padding_and_saves(tmp_path: Path) -> None:
+    config = sm.ModelConfig(kind="transformer", embedding_dim=8, units=8, dropout=0.1)
+    model = sm.build_model(config, vocabulary_size=20, sequence_length=6, n_classes=2)
+    tokens = np.array([[3, 4, 5, 0, 0, 0], [0, 0, 0, 0, 0, 0]])
+    before = model.predict(tokens, verbose=0)
+    assert np.isfinite(before).all()  # a text with no token gets an answer, not NaN
+    # What the padding positions' embeddings hold cannot change a real text's answer.
+    embedding = model.get_layer("embedding")
+    table = embedding.word_embeddings.embeddings
+    table.assign(keras.ops.convert_to_numpy(table) * np.r_[100.0, np.ones(19)][:, None])
+    np.testing.assert_allclose(model.predict(tokens, verbose=0)[0], before[0], atol=1e-6)
+    model.save(tmp_path / "transformer.keras")
+    loaded = keras.saving.load_model(tmp_path / "transformer.keras")
+    np.testing.assert_allclose(loaded.predict(tokens, verbose=0), model.predict(tokens, verbose=0))
+
+
 def test_exported_model_reads_raw_strings_like_the_token_model() -> None:
     texts = ["good film", "bad bad film", "a good one"]
     vectorizer = sm.make_vectorizer(texts, 10, 4)
@@ -233,7 +286,7 @@ def test_sentiment_training_is_reproducible(binary: sm.TaskData) -> None:
     assert other.test_proba != first.test_proba
 
 
-@pytest.mark.parametrize("kind", ["lstm", "bag"])
+@pytest.mark.parametrize("kind", ["lstm", "bag", "transformer"])
 def test_a_restarted_model_trains_exactly_like_a_new_one(binary: sm.TaskData, kind: str) -> None:
     task = _tiny_task(binary)
     config = sm.ModelConfig(kind=kind, embedding_dim=8, units=8, max_epochs=2, dropout=0.5)
@@ -391,3 +444,80 @@ def test_the_label_band_has_one_owner(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sm.vader_labels([0.07]).tolist() == ["positive"]
     monkeypatch.setattr(helpers.data, "NEUTRAL_BAND", 0.1)
     assert sm.vader_labels([0.07]).tolist() == ["neutral"]
+
+
+# ----------------------------------------------------------------------------- distillation
+
+
+def _teacher(task: sm.TaskData, proba: dict[str, np.ndarray]) -> sm.MethodResult:
+    return sm.MethodResult(
+        method="teacher",
+        task=task.name,
+        labels=list(task.labels),
+        test_pred=[task.labels[0]] * len(task.test),
+        extra={f"{part}_proba": p.tolist() for part, p in proba.items()},
+    )
+
+
+def _one_hot(task: sm.TaskData, part: str) -> np.ndarray:
+    index = {label: i for i, label in enumerate(task.labels)}
+    return np.eye(len(task.labels))[task.part(part)["label"].map(index).to_numpy()]
+
+
+def test_soft_targets_mix_the_teacher_with_the_labels(three: sm.TaskData) -> None:
+    task = sm.TaskData(
+        "all_3class",
+        three.labels,
+        three.train.head(6),
+        three.validation.head(4),
+        three.test.head(4),
+    )
+    uniform = np.full((6, 3), 1 / 3)
+    teacher = _teacher(task, {"train": uniform, "validation": np.full((4, 3), 1 / 3)})
+    np.testing.assert_allclose(sm.soft_targets(teacher, "train", task), uniform, rtol=1e-6)
+    np.testing.assert_allclose(
+        sm.soft_targets(teacher, "train", task, soft_weight=0.0), _one_hot(task, "train")
+    )
+    half = sm.soft_targets(teacher, "train", task, soft_weight=0.5)
+    np.testing.assert_allclose(half, 0.5 * uniform + 0.5 * _one_hot(task, "train"), rtol=1e-6)
+    with pytest.raises(ValueError, match="soft_weight"):
+        sm.soft_targets(teacher, "train", task, soft_weight=1.5)
+    with pytest.raises(ValueError, match="shape"):
+        sm.soft_targets(_teacher(task, {"train": uniform[:5]}), "train", task)
+    with pytest.raises(ValueError, match="no 'validation_proba'"):
+        sm.soft_targets(_teacher(task, {"train": uniform}), "validation", task)
+
+
+def test_distilling_a_teacher_that_knows_the_labels_is_training_on_them(
+    binary: sm.TaskData,
+) -> None:
+    """With one-hot teacher probabilities, distillation trains exactly like train_neural."""
+    task = _tiny_task(binary)
+    teacher = _teacher(task, {p: _one_hot(task, p) for p in ("train", "validation")})
+    # Two classes: one column, P(positive), for the sigmoid output.
+    assert sm.soft_targets(teacher, "train", task).shape == (len(task.train), 1)
+    config = sm.ModelConfig(kind="bag", embedding_dim=8, max_epochs=2)
+    _, hard = sm.train_neural(task, config, seed=3)
+    _, soft = sm.train_distilled(task, config, teacher, seed=3)
+    np.testing.assert_allclose(soft.test_proba, hard.test_proba, atol=1e-5)
+    assert soft.method == "bag_distilled" and soft.n_params == hard.n_params
+    assert soft.extra["teacher_agreement_validation"] == pytest.approx(soft.validation_accuracy)
+    with pytest.raises(ValueError, match="text-only"):
+        sm.train_distilled(task, sm.with_config(config, vader_input=True), teacher)
+
+
+def test_run_distilled_caches_by_teacher(binary: sm.TaskData, tmp_path: Path) -> None:
+    task = _tiny_task(binary, rows=200)
+    config = sm.ModelConfig(kind="bag", embedding_dim=4, max_epochs=1)
+    flipped = {p: _one_hot(task, p)[:, ::-1] for p in ("train", "validation")}
+    teacher = _teacher(task, flipped)  # a teacher that is always wrong
+    (first,) = sm.run_distilled(
+        task, config, teacher, seeds=(1,), cache_dir=tmp_path, save_models=True
+    )
+    assert sm.cached_model_path(first, tmp_path).is_file()
+    (again,) = sm.run_distilled(task, config, teacher, seeds=(1,), cache_dir=tmp_path)
+    assert again.to_dict() == first.to_dict()
+    other = _teacher(task, {p: _one_hot(task, p) for p in ("train", "validation")})
+    (second,) = sm.run_distilled(task, config, other, seeds=(1,), cache_dir=tmp_path)
+    assert second.key != first.key
+    assert len(list(tmp_path.glob("*.json"))) == 2
