@@ -21,6 +21,7 @@ import time, so ``import helpers`` is instant):
 - :mod:`helpers.wordpiece` -- BERT's WordPiece tokenizer, from the shipped vocabulary.
 - :mod:`helpers.encoder` -- the pretrained all-MiniLM-L6-v2 encoder in Keras.
 - :mod:`helpers.transfer` -- the encoder frozen or fine-tuned on the course's tasks.
+- :mod:`helpers.serving_cost` -- what a saved model costs to serve: latency, throughput, memory.
 - :mod:`helpers.distributed` -- Spark in local mode and TensorFlow workers, started and reaped.
 - :mod:`helpers.environment` -- which machine and which library versions.
 - :mod:`helpers.execution_record` -- what executing each notebook cost, per build.

@@ -17,7 +17,7 @@
 # # More efficient models
 #
 # A trained model must fit in memory and answer fast enough, on a server, a phone
-# or a laptop like the one this book runs on. This section of chapter 12 says
+# or a laptop like the one this book runs on. This section of chapter 15 says
 # what it costs to hold a model's weights, how trained models are shrunk, and then
 # shrinks the course's own sentiment models and measures what that costs: the
 # LSTM of chapter 8, by quantization, and the fine-tuned encoder of chapter

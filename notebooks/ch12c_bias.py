@@ -51,7 +51,7 @@
 # and manage {cite}`nist2023airmf`. Both ask for the same things this book practises:
 # documented data, honest evaluation, and measured, not assumed, behaviour.
 #
-# This section of chapter 12 ends by probing the course's own sentiment models for
+# This section of chapter 15 ends by probing the course's own sentiment models for
 # shifts in sentiment between names and gender words: the LSTM of chapter 8,
 # which knows only the words of its training snippets, and the fine-tuned
 # encoder of chapter {doc}`ch08b_pretrained`, the course's model, which brings
@@ -622,7 +622,7 @@ assert (
 #   it is systematic: the same sentence scores lower, on average, with an African
 #   American name in it.
 #
-# So the model that is more accurate on every domain (chapter 9) is also the one
+# So the model that is more accurate on every domain (chapter 11) is also the one
 # whose scores depend on the name. That is the mechanism of the section above at
 # work: a model that learned from far more text learned something about these
 # names, and what it learned is not neutral. Which part comes from the text it was
