@@ -949,6 +949,28 @@ def restart(model: keras.Model, fresh: keras.Model) -> keras.Model:
     return model
 
 
+def _fit(
+    model: keras.Model, train: tuple, validation: tuple, config: ModelConfig, seed: int
+) -> tuple[Any, Any, float]:
+    """Fit on the course's pipeline with early stopping; return history, stopper, seconds."""
+    train_ds = training_dataset(*train, config.batch_size, seed)
+    val_ds = tf.data.Dataset.from_tensor_slices(validation).cache().batch(1024)
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=config.patience, restore_best_weights=True
+    )
+    started = time.perf_counter()
+    with _quiet_tensorflow_logger():
+        history = model.fit(
+            train_ds,
+            validation_data=val_ds,
+            epochs=config.max_epochs,
+            callbacks=[stopper],
+            shuffle=False,  # the pipeline shuffles
+            verbose=0,
+        )
+    return history, stopper, time.perf_counter() - started
+
+
 def train_neural(
     data: TaskData,
     config: ModelConfig,
@@ -988,22 +1010,7 @@ def train_neural(
         x_test = {"tokens": x_test, "vader": _vader_matrix(data.test)}
     y_train = _targets(train, data.labels, config)
     y_val = _targets(data.validation, data.labels, config)
-    train_ds = training_dataset(x_train, y_train, config.batch_size, seed)
-    val_ds = tf.data.Dataset.from_tensor_slices((x_val, y_val)).cache().batch(1024)
-    stopper = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=config.patience, restore_best_weights=True
-    )
-    started = time.perf_counter()
-    with _quiet_tensorflow_logger():
-        history = model.fit(
-            train_ds,
-            validation_data=val_ds,
-            epochs=config.max_epochs,
-            callbacks=[stopper],
-            shuffle=False,  # the pipeline shuffles
-            verbose=0,
-        )
-    seconds = time.perf_counter() - started
+    history, stopper, seconds = _fit(model, (x_train, y_train), (x_val, y_val), config, seed)
     # One predict call on validation + test rows: one traced function per model.
     both = keras.tree.map_structure(lambda a, b: np.concatenate([a, b]), x_val, x_test)
     predicted, probabilities, scores = _predict(model, both, data.labels, config)
@@ -1213,22 +1220,9 @@ def train_distilled(
     loss = keras.losses.BinaryCrossentropy() if binary else keras.losses.CategoricalCrossentropy()
     model.compile(optimizer=keras.optimizers.Adam(config.adam_learning_rate), loss=loss)
     x_val, x_test = encoded["x_validation"], encoded["x_test"]
-    train_ds = training_dataset(encoded["x_train"], y_train, config.batch_size, seed)
-    val_ds = tf.data.Dataset.from_tensor_slices((x_val, y_val)).cache().batch(1024)
-    stopper = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=config.patience, restore_best_weights=True
+    history, stopper, seconds = _fit(
+        model, (encoded["x_train"], y_train), (x_val, y_val), config, seed
     )
-    started = time.perf_counter()
-    with _quiet_tensorflow_logger():
-        history = model.fit(
-            train_ds,
-            validation_data=val_ds,
-            epochs=config.max_epochs,
-            callbacks=[stopper],
-            shuffle=False,
-            verbose=0,
-        )
-    seconds = time.perf_counter() - started
     predicted, probabilities, _ = _predict(
         model, np.concatenate([x_val, x_test]), data.labels, config
     )

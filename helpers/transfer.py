@@ -298,11 +298,6 @@ def _texts(frame: pd.DataFrame) -> list[str]:
     return frame["text"].astype(str).tolist()
 
 
-def _label_ids(frame: pd.DataFrame, labels: Sequence[str]) -> np.ndarray:
-    lookup = {label: index for index, label in enumerate(labels)}
-    return np.array([lookup[label] for label in frame["label"]], np.int32)
-
-
 def embedding_baseline(
     data: TaskData, c_grid: Sequence[float] = (0.01, 0.1, 1.0, 10.0, 100.0)
 ) -> MethodResult:
@@ -405,8 +400,7 @@ def fine_tune(
         for part in ("train", "validation", "test")
     }
     feature_seconds = time.perf_counter() - features_started
-    y_train = _label_ids(data.train, labels)
-    y_val = _label_ids(data.validation, labels)
+    y_train, y_val = data.y("train"), data.y("validation")
     with _dtype_policy(config.policy):
         top = _top_model(model, config.trainable_blocks, head=True)
     steps = config.epochs * -(-len(y_train) // config.batch_size)
