@@ -129,6 +129,28 @@ def test_fine_tune_trains_only_the_top_blocks_and_the_head() -> None:
     np.testing.assert_allclose(again, np.array(result.test_proba), atol=2e-4)
 
 
+def test_a_run_gives_the_same_result_on_a_new_or_a_reused_trainer() -> None:
+    # fine_tune keeps its compiled top per process; reset must leave nothing behind.
+    data, other = _task(rows_per_label=12), _task(rows_per_label=8)
+    config = transfer.FineTuneConfig(
+        trainable_blocks=1, epochs=2, batch_size=8, max_length=16, learning_rate=3e-4
+    )
+    transfer._TRAINERS.clear()
+    first_model, first = transfer.fine_tune(data, config, seed=1)
+    transfer.fine_tune(other, config, seed=2)  # moves the weights, optimizer and seeds on
+    again_model, again = transfer.fine_tune(data, config, seed=1)
+    assert again.test_proba == first.test_proba and again.history == first.history
+    trained = (lambda m: m.encoder.get_layer("block_5"), lambda m: m.get_layer("head"))
+    for layer in trained:
+        for a, b in zip(
+            layer(first_model).get_weights(), layer(again_model).get_weights(), strict=True
+        ):
+            np.testing.assert_array_equal(a, b)
+    # and a different seed gives a different run.
+    _, third = transfer.fine_tune(data, config, seed=3)
+    assert third.test_proba != first.test_proba
+
+
 def test_frozen_states_are_the_bottom_blocks_output_and_are_remembered() -> None:
     texts = ["a gorgeous, moving film", "dull"]
     first = transfer.frozen_states(texts, 2, max_length=16)
