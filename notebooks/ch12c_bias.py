@@ -515,10 +515,11 @@ pd.DataFrame(encoder_rows).T.style.format(
 
 # %% [markdown]
 # The table sets the two models side by side, with the same bootstrap intervals
-# and permutation tests as above. Where does the encoder's race shift sit? The
-# figure shows each name's mean score, split by whether the tokenizer holds the
-# name whole or cuts it into word pieces, and the next cell compares the African
-# American names of the two kinds.
+# and permutation tests as above. The tokenizer treats the two groups of names
+# differently, so does that show in the scores? The figure shows each name's
+# mean score, split by whether the tokenizer holds the name whole or cuts it into
+# word pieces, and the next cell compares the African American names of the two
+# kinds.
 
 # %%
 aa_names = terms.query("kind == 'name' and race == 'African American'")
@@ -560,21 +561,14 @@ glue("fig_bias_encoder", fig, display=False)
 plt.close(fig)
 
 # Checked claims of the text below. The tokenizer holds every European American
-# name whole and fewer African American ones; the encoder's race shift is one this
-# test detects, its gender shift is not; the shift sits in the names it cuts into
-# pieces; and the emotion word still moves the score far more.
+# name whole and fewer African American ones; neither the encoder's race shift nor
+# its gender shift is one this test detects, nor a difference between the names it
+# cuts and those it holds whole; and the emotion word moves the score far more.
 assert int(whole_names["European American"]) == len(ea_names)
 assert int(whole_names["African American"]) < len(aa_names)
-assert enc_race["p-value"] < 0.05 and enc_race["95% interval"][1] < 0
-assert enc_gender["p-value"] >= 0.05
-assert enc_gender["95% interval"][0] < 0 < enc_gender["95% interval"][1]
-assert (
-    aa_split.mean() < aa_whole_scores.mean() and aa_split.mean() < ea_names["encoder score"].mean()
-)
-assert (
-    abs(aa_whole_scores.mean() - ea_names["encoder score"].mean())
-    < abs(aa_split.mean() - ea_names["encoder score"].mean()) / 2
-)
+for shift in (enc_race, enc_gender, split_shift):
+    assert shift["p-value"] >= 0.05
+    assert shift["95% interval"][0] < 0 < shift["95% interval"][1]
 assert encoder_by_emotion["joy"] - encoder_by_emotion["anger"] > 10 * abs(enc_race["difference"])
 assert (
     encoder_by_emotion["joy"] - encoder_by_emotion["anger"]
@@ -603,35 +597,32 @@ assert (
 # - **Race (names).** African American names score
 #   {glue:text}`enc_race_delta:+.3f` relative to European American names (95%
 #   interval {glue:text}`enc_race_ci_low:+.3f` to {glue:text}`enc_race_ci_high:+.3f`,
-#   $p =$ {glue:text}`enc_race_p:.3f`): unlike the LSTM's, **this shift is one the
-#   test detects**. It sits in the names the tokenizer cuts: those
-#   {glue:text}`n_aa_split` names average {glue:text}`aa_split_score:+.3f`, the
-#   African American names it holds whole {glue:text}`aa_whole_score:+.3f`, close
-#   to the European American names' {glue:text}`ea_encoder_score:+.3f`
-#   ({numref}`fig-bias-encoder`; split against whole, $p =$
-#   {glue:text}`split_shift_p:.3f`). The names it cuts are those that were rare
-#   in the text its vocabulary was built from; that locates the shift without
-#   explaining it.
+#   $p =$ {glue:text}`enc_race_p:.3f`): like the LSTM's, no shift this test can
+#   detect. Nor does the tokenizer's treatment of the names show in the scores:
+#   the {glue:text}`n_aa_split` African American names it cuts into pieces
+#   average {glue:text}`aa_split_score:+.3f`, those it holds whole
+#   {glue:text}`aa_whole_score:+.3f`, the European American names
+#   {glue:text}`ea_encoder_score:+.3f` ({numref}`fig-bias-encoder`; split against
+#   whole, $p =$ {glue:text}`split_shift_p:.3f`).
 # - **Gender (noun phrases).** Female phrases score
 #   {glue:text}`enc_gender_delta:+.3f` relative to male ones (95% interval
 #   {glue:text}`enc_gender_ci_low:+.3f` to {glue:text}`enc_gender_ci_high:+.3f`,
 #   $p =$ {glue:text}`enc_gender_p:.2f`): no shift this test can detect.
 # - **Scale.** The encoder separates the emotions far more sharply than the LSTM:
 #   joy sentences average {glue:text}`enc_joy_score:+.3f`, anger sentences
-#   {glue:text}`enc_anger_score:+.3f`. Next to that the race shift is small, but
-#   it is systematic: the same sentence scores lower, on average, with an African
-#   American name in it.
+#   {glue:text}`enc_anger_score:+.3f`, more than ten times the size of the race
+#   difference.
 #
-# So the model that is more accurate on every domain (chapter 11) is also the one
-# whose scores depend on the name. That is the mechanism of the section above at
-# work: a model that learned from far more text learned something about these
-# names, and what it learned is not neutral. Which part comes from the text it was
-# pretrained on, and which from the fine-tuning snippets, this probe cannot say;
-# nor can it say how the model treats people, only these words in these simple
-# sentences. It is the kind of finding a model card reports beside accuracy
-# {cite}`mitchell2019model`, and the reason to run such a probe on every new
-# version of a model: replacing the LSTM by the encoder bought accuracy, and with
-# it a shift this probe did not detect in the old model.
+# So the model that is more accurate on every domain (chapter 11) shows, on this
+# probe, no shift by race or gender that
+# {glue:text}`eec_names_per_race` names or {glue:text}`eec_phrases_per_gender`
+# noun phrases per group can detect. That is a result about this trained model,
+# these words and these simple sentences, not a clearance: the encoder learned
+# from far more text than the LSTM, the mechanism of the section above has more
+# to work with, and a retrained version (another seed, another configuration,
+# more epochs) is a different model, and this probe says nothing about it. It is the kind of finding a model card reports
+# beside accuracy {cite}`mitchell2019model`, and the reason to run such a probe
+# on every new version of a model, not once.
 
 # %% [markdown]
 # ## Summary
@@ -647,10 +638,12 @@ assert (
 #   noun phrases per group, neither shift is detectable, which is not the same as
 #   showing there is none.
 # - The course's model, the fine-tuned encoder, scores African American names
-#   {glue:text}`enc_race_delta:+.3f` relative to European American ones, a shift
-#   the test detects ($p =$ {glue:text}`enc_race_p:.3f`), concentrated in the
-#   names its tokenizer cuts into pieces; its gender shift is not detectable. The
-#   more accurate model is the more biased one on this probe: measure both.
+#   {glue:text}`enc_race_delta:+.3f` relative to European American ones
+#   ($p =$ {glue:text}`enc_race_p:.3f`) and female noun phrases
+#   {glue:text}`enc_gender_delta:+.3f` relative to male ones
+#   ($p =$ {glue:text}`enc_gender_p:.2f`): neither is detectable, though its
+#   tokenizer cuts more of the African American names into pieces. Accuracy and
+#   this probe are separate measurements; every new version of a model needs both.
 #
 # ## Exercises
 #
