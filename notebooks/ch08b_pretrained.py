@@ -586,10 +586,11 @@ pd.Series(asdict(finetune_config), name="COURSE_FINETUNE").to_frame()
 # {glue:text}`ft_epochs` epochs at a peak learning rate of
 # {glue:text}`ft_learning_rate`, under the dtype policy
 # {glue:text}`ft_policy`. The choice was made on the validation part of task
-# (b), within what a build of the book can spend: a second epoch gained about
-# one point of validation accuracy for twice the training time, so the course
-# trains one epoch at a higher learning rate (the comparison is recorded beside
-# `COURSE_FINETUNE` in `helpers/transfer.py`).
+# (b), among configurations that fit what a build of the book can spend: one
+# epoch at a higher learning rate costs half of two epochs (the runs compared,
+# with their validation accuracies, are recorded beside `COURSE_FINETUNE` in
+# `helpers/transfer.py`; they were run outside the book, so the book does not
+# quote them).
 #
 # `transfer.run_fine_tune` fine-tunes on one task through the results cache;
 # `transfer.course_model_run()` is the run on task (b) that becomes the course's
