@@ -129,6 +129,23 @@ def test_fine_tune_trains_only_the_top_blocks_and_the_head() -> None:
     np.testing.assert_allclose(again, np.array(result.test_proba), atol=2e-4)
 
 
+def test_the_reusable_schedule_equals_keras_cosine_decay_with_warmup() -> None:
+    # _WarmupCosine holds its numbers in variables so a traced step can be reused;
+    # its values must be Keras's CosineDecay with a linear warm-up from 0.
+    steps, warmup, peak = 50, 5, 2e-4
+    schedule = transfer._WarmupCosine()
+    schedule.peak.assign(peak)
+    schedule.warmup_steps.assign(float(warmup))
+    schedule.total_steps.assign(float(steps))
+    keras_schedule = keras.optimizers.schedules.CosineDecay(
+        0.0, steps - warmup, warmup_target=peak, warmup_steps=warmup
+    )
+    for step in (0, 1, 4, 5, 6, 20, 49, 50, 60):
+        np.testing.assert_allclose(
+            float(schedule(step)), float(keras_schedule(step)), rtol=1e-5, atol=1e-12
+        )
+
+
 def test_a_run_gives_the_same_result_on_a_new_or_a_reused_trainer() -> None:
     # fine_tune keeps its compiled top per process; reset must leave nothing behind.
     data, other = _task(rows_per_label=12), _task(rows_per_label=8)
