@@ -744,24 +744,36 @@ TFIDF_C_GRID: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 """Inverse regularization strengths tried for the logistic regression."""
 
 
+def tfidf_vectorizer() -> Any:
+    """The course's TF-IDF: words and word pairs, sublinear term frequency (unfitted)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+
+
+def tfidf_classifier(c: float) -> Any:
+    """The logistic regression the course fits on TF-IDF features, at strength ``c`` (unfitted)."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=float(c), solver="newton-cg", max_iter=1000)
+
+
 def tfidf_logreg_baseline(
     data: TaskData, c_grid: Sequence[float] = TFIDF_C_GRID, *, vader_input: bool = False
 ) -> MethodResult:
     """TF-IDF of words and word pairs, then logistic regression with C tuned on validation.
 
-    ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)`` is fitted on the
-    training texts; one ``LogisticRegression`` per C in ``c_grid`` is trained
+    :func:`tfidf_vectorizer` is fitted on the training texts; one
+    :func:`tfidf_classifier` per C in ``c_grid`` is trained
     on them and the C with the best validation accuracy is kept. With
     ``vader_input`` VADER's four scores are appended to every row's features
     (the same extra information :class:`ModelConfig`'s ``vader_input`` gives a
     network). The time is that of fitting the vectorizer and the chosen model.
     """
     from scipy.sparse import csr_matrix, hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     started = time.perf_counter()
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    vectorizer = tfidf_vectorizer()
     x_train = vectorizer.fit_transform(data.train["text"].to_numpy())
     vectorizer_seconds = time.perf_counter() - started
     x_val = vectorizer.transform(data.validation["text"].to_numpy())
@@ -775,7 +787,7 @@ def tfidf_logreg_baseline(
     scores, fit_seconds, models = {}, {}, {}
     for c in c_grid:
         started = time.perf_counter()
-        model = LogisticRegression(C=float(c), solver="newton-cg", max_iter=1000)
+        model = tfidf_classifier(c)
         model.fit(x_train, y_train)
         fit_seconds[c] = time.perf_counter() - started
         scores[c] = float(np.mean(model.predict(x_val) == y_val))

@@ -117,8 +117,6 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.pipeline import make_pipeline
 
@@ -867,10 +865,7 @@ assert ft_three["accuracy"] >= 0.78 and ft_three["macro_f1"] >= 0.68, ft_three
 
 # %% tags=["remove-stderr"]
 tfidf_three = chapter8["all_3class"]["tfidf"]
-pipeline = make_pipeline(
-    TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),  # sm.tfidf_logreg_baseline's
-    LogisticRegression(C=tfidf_three.extra["C"], solver="newton-cg", max_iter=1000),
-)
+pipeline = make_pipeline(sm.tfidf_vectorizer(), sm.tfidf_classifier(tfidf_three.extra["C"]))
 pipeline.fit(three.train["text"].to_numpy(), three.y("train"))
 refitted = np.asarray(three.labels)[pipeline.predict(three.test["text"].to_numpy())]
 assert refitted.tolist() == tfidf_three.test_pred  # the same model as chapter 8's

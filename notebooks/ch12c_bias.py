@@ -322,32 +322,48 @@ columns = [
     ("female\nnoun phrases", "kind == 'noun phrase' and gender == 'female'"),
     ("male\nnoun phrases", "kind == 'noun phrase' and gender == 'male'"),
 ]
+
+
+def plot_term_scores(ax, score, filled, labels):
+    """Each name or noun phrase of ``columns`` as a dot at its mean ``score``.
+
+    Dots are filled where ``filled(group)`` is True, hollow elsewhere (``labels``
+    names the two kinds in the legend); a black line marks each group's mean.
+    """
+    for position, (_label, query) in enumerate(columns):
+        group = terms.query(query)
+        jitter = np.linspace(-0.18, 0.18, len(group))
+        is_filled = filled(group)
+        ax.scatter(
+            position + jitter[is_filled],
+            group[score][is_filled],
+            color="C0",
+            s=18,
+            label=labels[0] if position == 1 else None,
+        )
+        ax.scatter(
+            position + jitter[~is_filled],
+            group[score][~is_filled],
+            s=18,
+            facecolors="none",
+            edgecolors="C1",
+            label=labels[1] if position == 0 else None,
+        )
+        ax.hlines(group[score].mean(), position - 0.3, position + 0.3, color="k")
+    ax.set_xticks(range(len(columns)), [label for label, _ in columns], fontsize="small")
+    ax.set_ylabel(f"mean score over {sentences_per_person.iloc[0]} sentences")
+    ax.legend(fontsize="small", loc="lower left")
+
+
 fig, (ax_terms, ax_null) = plt.subplots(
     1, 2, figsize=(10.0, 3.8), gridspec_kw={"width_ratios": [1.7, 1]}
 )
-for position, (_label, query) in enumerate(columns):
-    group = terms.query(query)
-    jitter = np.linspace(-0.18, 0.18, len(group))
-    is_known = group["known to the model"].to_numpy()
-    ax_terms.scatter(
-        position + jitter[is_known],
-        group["score"][is_known],
-        color="C0",
-        s=18,
-        label="known to the model" if position == 1 else None,
-    )
-    ax_terms.scatter(
-        position + jitter[~is_known],
-        group["score"][~is_known],
-        s=18,
-        facecolors="none",
-        edgecolors="C1",
-        label="unknown ([UNK])" if position == 0 else None,
-    )
-    ax_terms.hlines(group["score"].mean(), position - 0.3, position + 0.3, color="k")
-ax_terms.set_xticks(range(len(columns)), [label for label, _ in columns], fontsize="small")
-ax_terms.set_ylabel(f"mean score over {sentences_per_person.iloc[0]} sentences")
-ax_terms.legend(fontsize="small", loc="lower left")
+plot_term_scores(
+    ax_terms,
+    "score",
+    lambda group: group["known to the model"].to_numpy(),
+    ("known to the model", "unknown ([UNK])"),
+)
 for color, (name, shift) in zip(["C2", "C4"], shifts.items(), strict=True):
     ax_null.hist(
         shift["null"], bins=60, color=color, alpha=0.5, density=True, label=f"{name}, shuffled"
@@ -534,29 +550,13 @@ glue("split_shift_p", split_shift["p-value"], display=False)
 glue("n_aa_split", int(aa_split.size), display=False)
 
 fig, ax = plt.subplots(figsize=(7.0, 3.6))
-for position, (_label, query) in enumerate(columns):
-    group = terms.query(query)
-    jitter = np.linspace(-0.18, 0.18, len(group))
-    whole = (group["word pieces"] == 1).to_numpy() | (group["kind"] != "name").to_numpy()
-    ax.scatter(
-        position + jitter[whole],
-        group["encoder score"][whole],
-        color="C0",
-        s=18,
-        label="held whole" if position == 1 else None,
-    )
-    ax.scatter(
-        position + jitter[~whole],
-        group["encoder score"][~whole],
-        s=18,
-        facecolors="none",
-        edgecolors="C1",
-        label="cut into word pieces" if position == 0 else None,
-    )
-    ax.hlines(group["encoder score"].mean(), position - 0.3, position + 0.3, color="k")
-ax.set_xticks(range(len(columns)), [label for label, _ in columns], fontsize="small")
-ax.set_ylabel(f"mean score over {sentences_per_person.iloc[0]} sentences")
-ax.legend(fontsize="small", loc="lower left")
+plot_term_scores(
+    ax,
+    "encoder score",
+    # names the tokenizer holds whole, and every noun phrase
+    lambda group: (group["word pieces"] == 1).to_numpy() | (group["kind"] != "name").to_numpy(),
+    ("held whole", "cut into word pieces"),
+)
 glue("fig_bias_encoder", fig, display=False)
 plt.close(fig)
 

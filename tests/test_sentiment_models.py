@@ -241,6 +241,22 @@ def _tiny_task(binary: sm.TaskData, rows: int = 400) -> sm.TaskData:
     )
 
 
+def test_tfidf_pipeline_refitted_at_the_chosen_c_gives_the_baselines_predictions(
+    binary: sm.TaskData,
+) -> None:
+    from sklearn.pipeline import make_pipeline
+
+    task = _tiny_task(binary)
+    linear = sm.tfidf_logreg_baseline(task, c_grid=(0.1, 10.0))
+    vectorizer = sm.tfidf_vectorizer()
+    assert vectorizer.ngram_range == (1, 2) and vectorizer.sublinear_tf
+    assert sm.tfidf_classifier(3).C == 3.0
+    pipeline = make_pipeline(vectorizer, sm.tfidf_classifier(linear.extra["C"]))
+    pipeline.fit(task.train["text"].to_numpy(), task.y("train"))
+    predicted = np.asarray(task.labels)[pipeline.predict(task.test["text"].to_numpy())]
+    assert predicted.tolist() == linear.test_pred
+
+
 def test_vader_labels_use_the_documented_thresholds() -> None:
     labels = sm.vader_labels([-0.5, -0.05, -0.049, 0.0, 0.049, 0.05, 0.9])
     assert labels.tolist() == [
