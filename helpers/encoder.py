@@ -351,13 +351,7 @@ def sentence_embeddings(
     encoded = [tokenizer.encode(text, max_length) for text in texts]
     result = np.zeros((len(texts), model.output["sentence_embedding"].shape[-1]), np.float32)
     for positions in length_buckets([len(ids) for ids in encoded], batch_size):
-        longest = max(len(encoded[p]) for p in positions)
-        input_ids = np.full((len(positions), longest), tokenizer.pad_id, dtype=np.int32)
-        attention_mask = np.zeros((len(positions), longest), dtype=np.int32)
-        for row, position in enumerate(positions):
-            input_ids[row, : len(encoded[position])] = encoded[position]
-            attention_mask[row, : len(encoded[position])] = 1
-        batch = {"input_ids": input_ids, "attention_mask": attention_mask}
+        batch = tokenizer.pad([encoded[p] for p in positions])
         result[positions] = model.predict_on_batch(batch)["sentence_embedding"]
     if normalize:
         result /= np.maximum(np.linalg.norm(result, axis=1, keepdims=True), 1e-12)

@@ -190,7 +190,7 @@ class EncoderClassifier(keras.Model):
         encoded = [self.tokenizer.encode(str(text)) for text in texts]
         probabilities = np.zeros((len(encoded), len(self.labels)), np.float64)
         for positions in length_buckets([len(ids) for ids in encoded], batch_size):
-            logits = self.predict_on_batch(_pad([encoded[p] for p in positions], 0))
+            logits = self.predict_on_batch(self.tokenizer.pad([encoded[p] for p in positions]))
             probabilities[positions] = _softmax(np.asarray(logits, np.float64))
         return probabilities
 
@@ -198,17 +198,6 @@ class EncoderClassifier(keras.Model):
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
-
-
-def _pad(sequences: Sequence[Sequence[int]], pad_id: int) -> dict[str, np.ndarray]:
-    """Pad to the longest sequence: ``{"input_ids", "attention_mask"}``, int32."""
-    longest = max(len(s) for s in sequences)
-    input_ids = np.full((len(sequences), longest), pad_id, np.int32)
-    attention_mask = np.zeros((len(sequences), longest), np.int32)
-    for row, ids in enumerate(sequences):
-        input_ids[row, : len(ids)] = ids
-        attention_mask[row, : len(ids)] = 1
-    return {"input_ids": input_ids, "attention_mask": attention_mask}
 
 
 def _pad_states(states: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
@@ -355,7 +344,7 @@ def frozen_states(
         bottom = keras.Model(encoder.inputs, last.output)
         encoded = [model.tokenizer.encode(text) for text in missing]
         for positions in length_buckets([len(ids) for ids in encoded], batch_size):
-            batch = _pad([encoded[p] for p in positions], model.tokenizer.pad_id)
+            batch = model.tokenizer.pad([encoded[p] for p in positions])
             output = np.asarray(bottom.predict_on_batch(batch), np.float32)
             for row, position in enumerate(positions):
                 _STATES[frozen_blocks, max_length, policy, missing[position]] = output[
@@ -645,7 +634,7 @@ def training_throughput(
     samples, started = 0, 0.0
     for step, positions in enumerate(batches):
         if whole_encoder:
-            batch = _pad([encoded[p] for p in positions], model.tokenizer.pad_id)
+            batch = model.tokenizer.pad([encoded[p] for p in positions])
             if pad_to is not None:
                 width = pad_to - batch["input_ids"].shape[1]
                 batch = {name: np.pad(a, ((0, 0), (0, width))) for name, a in batch.items()}

@@ -296,7 +296,17 @@ class WordPieceTokenizer:
             raise ValueError(f"padding must be 'longest' or 'max_length', got {padding!r}")
         limit = self.max_length if max_length is None else max_length
         encoded = [self.encode(text, limit) for text in texts]
-        width = limit if padding == "max_length" else max((len(ids) for ids in encoded), default=2)
+        return self.pad(encoded, limit if padding == "max_length" else None)
+
+    def pad(
+        self, encoded: Sequence[Sequence[int]], width: int | None = None
+    ) -> dict[str, np.ndarray]:
+        """Pad id sequences with ``[PAD]``: ``{"input_ids", "attention_mask"}``, int32.
+
+        ``width`` defaults to the longest sequence; the mask is 1 for real ids.
+        """
+        if width is None:
+            width = max((len(ids) for ids in encoded), default=2)
         input_ids = np.full((len(encoded), width), self.pad_id, dtype=np.int32)
         attention_mask = np.zeros((len(encoded), width), dtype=np.int32)
         for row, ids in enumerate(encoded):

@@ -94,6 +94,19 @@ def test_encode_frames_truncates_and_pads(toy: WordPieceTokenizer) -> None:
     assert toy("fine.", padding="max_length", max_length=8)["input_ids"].shape == (1, 8)
 
 
+def test_pad_fills_with_the_pad_id_and_masks_it(toy: WordPieceTokenizer) -> None:
+    padded = toy.pad([[7, 8, 9], [5]])
+    np.testing.assert_array_equal(padded["input_ids"], [[7, 8, 9], [5, toy.pad_id, toy.pad_id]])
+    np.testing.assert_array_equal(padded["attention_mask"], [[1, 1, 1], [1, 0, 0]])
+    assert padded["input_ids"].dtype == np.int32 and padded["attention_mask"].dtype == np.int32
+    assert toy.pad([[5]], width=4)["input_ids"].shape == (1, 4)
+    # a batch padded by hand equals the tokenizer's own batch encoding
+    texts = ["a good film", "dull"]
+    by_hand = toy.pad([toy.encode(text) for text in texts])
+    for name, array in toy(texts).items():
+        np.testing.assert_array_equal(by_hand[name], array)
+
+
 def test_special_tokens_in_the_text_are_read_as_such(toy: WordPieceTokenizer) -> None:
     tokens = toy.tokenize("a[SEP]fine [MASK] [cls]")
     assert tokens == ["a", "[SEP]", "fine", "[MASK]", "[UNK]", "[UNK]", "[UNK]"]  # [ cls ]
