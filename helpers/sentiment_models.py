@@ -16,7 +16,8 @@ Public API:
 - :func:`majority_baseline`, :func:`vader_baseline`, :func:`tfidf_logreg_baseline`.
 - :func:`soft_targets`, :func:`train_distilled`, :func:`run_distilled` -- knowledge
   distillation: the same networks trained on a teacher's class probabilities.
-- :func:`run_neural`, :func:`run_comparison`, :func:`summary_table` -- every method
+- :func:`run_baseline`, :func:`run_neural`, :func:`run_comparison`,
+  :func:`summary_table` -- every method
   on one task, through an on-disk results cache (:func:`results_cache_dir`), so
   the heavy training runs once per build and both chapters read the same results.
 
@@ -1310,6 +1311,30 @@ def run_distilled(
     return results
 
 
+BASELINES = {
+    "majority": majority_baseline,
+    "vader": vader_baseline,
+    "tfidf_logreg": tfidf_logreg_baseline,
+}
+"""The comparison's non-neural methods, by the name their results carry."""
+
+
+def run_baseline(data: TaskData, method: str, cache_dir: Path | None = None) -> MethodResult:
+    """One of :data:`BASELINES` on ``data``, through the results cache.
+
+    Raises:
+        ValueError: ``method`` is not one of them.
+    """
+    if method not in BASELINES:
+        raise ValueError(f"unknown baseline {method!r}; use one of {sorted(BASELINES)}")
+    return cached_result(
+        f"{data.name}-{method}",
+        cache_key(task=data.fingerprint(), method=method),
+        lambda: BASELINES[method](data),
+        cache_dir=cache_dir,
+    )
+
+
 def run_comparison(
     task: str | TaskData, seeds: Sequence[int] = SEEDS, *, save_lstm: bool = False
 ) -> list[MethodResult]:
@@ -1321,19 +1346,7 @@ def run_comparison(
     :func:`results_cache_dir`; a second call (in this or another notebook) reads them.
     """
     data = load_task(task) if isinstance(task, str) else task
-    fingerprint = data.fingerprint()
-    results = [
-        cached_result(
-            f"{data.name}-{method}",
-            cache_key(task=fingerprint, method=method),
-            lambda function=function: function(data),
-        )
-        for method, function in (
-            ("majority", majority_baseline),
-            ("vader", vader_baseline),
-            ("tfidf_logreg", tfidf_logreg_baseline),
-        )
-    ]
+    results = [run_baseline(data, method) for method in BASELINES]
     for kind in NEURAL_KINDS:
         config = ModelConfig(kind=kind)
         results += run_neural(data, config, seeds, save_models=save_lstm and kind == "lstm")

@@ -20,7 +20,8 @@ Public API:
   that saves to a single ``.keras`` file and classifies raw texts
   (:meth:`EncoderClassifier.predict_texts`).
 - :func:`frozen_states` -- the frozen blocks' output for texts (cached).
-- :func:`embedding_baseline` -- frozen sentence embeddings + logistic regression.
+- :func:`embedding_baseline` -- frozen sentence embeddings + logistic regression;
+  :func:`run_embedding_baseline` -- the same, through the results cache.
 - :func:`fine_tune` -- train one classifier; :func:`run_fine_tune` -- the same,
   through the results cache; :func:`fine_tuned_model_path` -- its saved model.
 - :func:`training_subset` -- a stratified subset of the training part, and
@@ -64,6 +65,7 @@ __all__ = [
     "frozen_states",
     "course_model_run",
     "curve_config",
+    "run_embedding_baseline",
     "run_fine_tune",
     "training_subset",
     "training_throughput",
@@ -408,6 +410,20 @@ def embedding_baseline(
         train_seconds=fit_seconds,
         n_params=int(chosen.coef_.size + chosen.intercept_.size),
         extra={"C": best_c, "validation_by_C": scores, "embed_seconds": embed_seconds},
+    )
+
+
+def run_embedding_baseline(data: TaskData, cache_dir: Path | None = None) -> MethodResult:
+    """:func:`embedding_baseline` on ``data`` through the results cache.
+
+    Its top blocks run under :data:`COURSE_FINETUNE` (its dtype policy), so the
+    cache key names that configuration.
+    """
+    key = cache_key(
+        task=data.fingerprint(), method="minilm_frozen_lr", config=asdict(COURSE_FINETUNE)
+    )
+    return cached_result(
+        f"{data.name}-minilm_frozen_lr", key, lambda: embedding_baseline(data), cache_dir=cache_dir
     )
 
 

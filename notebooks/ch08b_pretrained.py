@@ -149,14 +149,6 @@ tasks = {"movie_binary": binary, "all_3class": three}
 task_names = {"movie_binary": "(a) movie, binary", "all_3class": "(b) all, 3 classes"}
 
 
-def tfidf_run(data):
-    """Chapter 8's TF-IDF + LR run on ``data``, through the same cache entry it uses."""
-    key = sm.cache_key(task=data.fingerprint(), method="tfidf_logreg")
-    return sm.cached_result(
-        f"{data.name}-tfidf_logreg", key, lambda: sm.tfidf_logreg_baseline(data)
-    )
-
-
 def scores(run, data):
     """Test accuracy and macro-F1 of one run."""
     truth = data.test["label"].to_numpy()
@@ -168,7 +160,7 @@ def scores(run, data):
 lstm_config = sm.ModelConfig(kind="lstm")  # chapter 8's LSTM, the course's from-scratch network
 chapter8 = {
     name: {
-        "tfidf": tfidf_run(data),
+        "tfidf": sm.run_baseline(data, "tfidf_logreg"),
         "lstm": sm.run_neural(data, lstm_config, save_models=name == sm.COURSE_TASK),
     }
     for name, data in tasks.items()
@@ -468,27 +460,16 @@ pairs
 # train a logistic regression on the {glue:text}`hidden_size`-number vectors,
 # with $C$ chosen on the validation set as for TF-IDF
 # (`transfer.embedding_baseline`). The encoder's weights do not change; only
-# the logistic regression learns. The result is cached like every run.
+# the logistic regression learns. The result is cached like every run
+# (`transfer.run_embedding_baseline`).
 # Embedding runs the encoder over every text of the task once; task (b) comes
 # first, and its embedding time covers all of its texts.
 
 
 # %% tags=["remove-stderr"]
-def frozen_run(data):
-    """Frozen embeddings + logistic regression on ``data``, through the results cache."""
-    # The top blocks run under the fine-tuning's configuration (its dtype policy), so
-    # the key names it.
-    key = sm.cache_key(
-        task=data.fingerprint(),
-        method="minilm_frozen_lr",
-        config=asdict(transfer.COURSE_FINETUNE),
-    )
-    return sm.cached_result(
-        f"{data.name}-minilm_frozen_lr", key, lambda: transfer.embedding_baseline(data)
-    )
-
-
-frozen = {name: frozen_run(tasks[name]) for name in ("all_3class", "movie_binary")}
+frozen = {
+    name: transfer.run_embedding_baseline(tasks[name]) for name in ("all_3class", "movie_binary")
+}
 embed_seconds = frozen["all_3class"].extra["embed_seconds"]
 n_texts = sum(len(three.part(p)) for p in ("train", "validation", "test"))
 glue("embed_seconds", embed_seconds, display=False)
@@ -718,7 +699,7 @@ for name, data in tasks.items():
         subset = transfer.training_subset(data, size)
         n_train = len(subset.train)
         runs = {
-            "TF-IDF + LR": tfidf_run(subset),  # all labels: chapter 8's run
+            "TF-IDF + LR": sm.run_baseline(subset, "tfidf_logreg"),  # all: chapter 8's run
             "LSTM": sm.run_neural(subset, lstm_config, seeds=sm.SEEDS[:1])[0],
         }
         if size is None:

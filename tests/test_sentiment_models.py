@@ -537,3 +537,21 @@ def test_run_distilled_caches_by_teacher(binary: sm.TaskData, tmp_path: Path) ->
     (second,) = sm.run_distilled(task, config, other, seeds=(1,), cache_dir=tmp_path)
     assert second.key != first.key
     assert len(list(tmp_path.glob("*.json"))) == 2
+
+
+def test_run_baseline_computes_once_and_names_the_known_methods(
+    binary: sm.TaskData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+
+    def counted(data: sm.TaskData) -> sm.MethodResult:
+        calls.append(data.name)
+        return sm.majority_baseline(data)
+
+    monkeypatch.setitem(sm.BASELINES, "majority", counted)
+    first = sm.run_baseline(binary, "majority", cache_dir=tmp_path)
+    again = sm.run_baseline(binary, "majority", cache_dir=tmp_path)
+    assert calls == ["movie_binary"] and again.test_pred == first.test_pred
+    assert (tmp_path / f"movie_binary-majority-{first.key}.json").is_file()
+    with pytest.raises(ValueError, match="unknown baseline 'svm'.*tfidf_logreg"):
+        sm.run_baseline(binary, "svm", cache_dir=tmp_path)

@@ -196,3 +196,17 @@ def test_training_throughput_times_both_ways_and_needs_enough_batches() -> None:
         assert rate > 0
     with pytest.raises(ValueError, match="too few"):
         transfer.training_throughput(texts[:8], config, seconds=0.1)
+
+
+def test_embedding_baseline_predicts_every_test_text_and_is_cached(tmp_path: Path) -> None:
+    data = _task(rows_per_label=8)
+    grid = (0.1, 10.0)
+    result = transfer.embedding_baseline(data, c_grid=grid)
+    assert result.method == "minilm_frozen_lr" and result.extra["C"] in grid
+    assert len(result.test_pred) == len(data.test) and set(result.test_pred) <= set(data.labels)
+    np.testing.assert_allclose(np.sum(result.test_proba, axis=1), 1.0, rtol=1e-6)
+    assert result.n_params == 384 + 1  # one weight per embedding number, one bias (2 classes)
+    first = transfer.run_embedding_baseline(data, cache_dir=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [f"toy-minilm_frozen_lr-{first.key}.json"]
+    again = transfer.run_embedding_baseline(data, cache_dir=tmp_path)
+    assert again.test_proba == first.test_proba and again.key == first.key
