@@ -53,6 +53,29 @@ BUDGET_COLD_BOOK_S = 360.0
 BUDGET_REBUILD_S = 60.0
 """Budget: ``jupyter-book build book`` with nothing changed, in under a minute."""
 
+PRETRAINED_PART = ("ch08a_attention", "ch08b_pretrained")
+"""The notebooks of the part "Large pretrained models"."""
+
+BUDGET_PRETRAINED_PART_S = 300.0
+"""Budget: the notebooks of :data:`PRETRAINED_PART` add under 5 minutes to a cold execution."""
+
+
+def part_wall_seconds(
+    chapters: Sequence[Mapping[str, Any]], notebooks: Sequence[str] = PRETRAINED_PART
+) -> float | None:
+    """The summed wall time of ``notebooks`` in a record's ``chapters``.
+
+    None unless every one of them is in the record, executed without error and
+    not reused from an earlier build: a partial sum would look like a saving.
+    """
+    by_name = {chapter["notebook"]: chapter for chapter in chapters}
+    found = [by_name.get(name) for name in notebooks]
+    if any(
+        c is None or not c.get("ok") or c.get("reused") or c.get("wall_s") is None for c in found
+    ):
+        return None
+    return float(sum(c["wall_s"] for c in found))
+
 
 def book_dir() -> Path:
     """The Jupyter Book's folder (``_config.yml``, ``_toc.yml``) in the checkout.
@@ -370,13 +393,21 @@ def run(only: Sequence[str] | None = None, build_book: bool = True) -> int:
         "machine": machine,
         "versions": library_versions(),
         "environment": environment_info(),
-        "budgets": {"cold_book_s": BUDGET_COLD_BOOK_S, "rebuild_s": BUDGET_REBUILD_S},
+        "budgets": {
+            "cold_book_s": BUDGET_COLD_BOOK_S,
+            "rebuild_s": BUDGET_REBUILD_S,
+            "pretrained_part_s": BUDGET_PRETRAINED_PART_S,
+        },
         "cell_timeout_s": timeout,
         "chapters": chapters,
         "totals": totals,
         "book": None,
     }
     print(f"Cold execution: {totals['wall_s']:.1f} s in all (budget {BUDGET_COLD_BOOK_S:.0f} s)")
+    part = part_wall_seconds(chapters)
+    if part is not None:
+        names = ", ".join(PRETRAINED_PART)
+        print(f"  of which {names}: {part:.1f} s (budget {BUDGET_PRETRAINED_PART_S:.0f} s)")
     path = write_results(results)
     print(f"Wrote {path}")
     if totals["failed"]:

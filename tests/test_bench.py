@@ -286,3 +286,20 @@ def test_execute_cold_sets_the_build_dir_and_records_failures(tmp_path: Path) ->
     assert not record["ok"]
     assert "this chapter is broken" in record["error"]
     assert "AssertionError" not in record["error"]
+
+
+def test_part_wall_seconds_sums_only_a_complete_fresh_part() -> None:
+    def chapter(name: str, wall: float | None, **more: object) -> dict:
+        return {"notebook": name, "ok": True, "reused": False, "wall_s": wall, **more}
+
+    both = [
+        chapter("ch08", 100.0),
+        chapter("ch08a_attention", 40.0),
+        chapter("ch08b_pretrained", 400.0),
+    ]
+    assert bench.part_wall_seconds(both) == 440.0
+    assert bench.part_wall_seconds(both[:2]) is None  # one missing
+    for flaw in ({"ok": False}, {"reused": True}, {"wall_s": None}):
+        flawed = [*both[:2], {**both[2], **flaw}]
+        assert bench.part_wall_seconds(flawed) is None, flaw
+    assert bench.part_wall_seconds(both, notebooks=("ch08",)) == 100.0
