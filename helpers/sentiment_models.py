@@ -408,7 +408,7 @@ VADER_FEATURES: tuple[str, ...] = ("neg", "neu", "pos", "compound")
 
 
 COURSE_CONFIG = ModelConfig(kind="lstm")
-"""The configuration of the course's saved model (task :data:`COURSE_TASK`)."""
+"""The configuration of the course's LSTM, chapter 8's saved model (task :data:`COURSE_TASK`)."""
 
 
 @keras.saving.register_keras_serializable(package="course", name="PaddingMask")
@@ -1106,11 +1106,14 @@ def chosen_run(runs: Sequence[MethodResult]) -> MethodResult:
     return max(runs, key=lambda run: (run.validation_accuracy, -(run.seed or 0)))
 
 
-def course_model_run(data: TaskData | None = None) -> MethodResult:
-    """The run that is the course's sentiment model: :func:`chosen_run` of :data:`COURSE_CONFIG`.
+def course_lstm_run(data: TaskData | None = None) -> MethodResult:
+    """The course's LSTM: :func:`chosen_run` of :data:`COURSE_CONFIG` on the course's task.
 
-    Trains (through the cache, models kept) whatever seed is missing, so any
-    chapter can ask for it; chapter 8 saves its model with
+    It was the course's model until the fine-tuned encoder
+    (:func:`helpers.transfer.course_model_run`) took its place; it stays
+    selectable (``helpers.sentiment.course_model_path("lstm")``). Trains
+    (through the cache, models kept) whatever seed is missing, so any chapter
+    can ask for it; chapter 8 saves its model with
     :func:`helpers.sentiment.save_course_model`.
     """
     data = load_task(COURSE_TASK) if data is None else data

@@ -832,7 +832,7 @@ assert neutral_recall("lstm") > neutral_recall("tfidf_logreg")
 
 # %%
 chosen = sm.chosen_run(sm.runs_of(results["all_3class"], "lstm"))
-assert chosen.key == sm.course_model_run(three).key  # the rule lives in helpers, once
+assert chosen.key == sm.course_lstm_run(three).key  # the rule lives in helpers, once
 model_path = save_course_model(chosen)
 glue("chosen_seed", chosen.seed, display=False)
 glue("chosen_val_acc", chosen.validation_accuracy, display=False)

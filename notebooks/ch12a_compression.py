@@ -143,14 +143,14 @@ weight_memory.style.format("{:,.2f}").set_caption("Gigabytes needed to store the
 # section was tuned on.
 #
 # The model is the file chapter 8 saved
-# (`helpers.sentiment.course_model_path("lstm")`), and `sm.course_model_run`
+# (`helpers.sentiment.course_model_path("lstm")`), and `sm.course_lstm_run`
 # names its run: of chapter 8's cached LSTM runs, the seed with the best
 # validation accuracy (if this section runs before chapter 8, it trains them with
 # chapter 8's code and saves the model itself).
 
 # %% tags=["remove-stderr"]
 three = sm.load_task(sm.COURSE_TASK)
-chosen = sm.course_model_run(three)  # the run chapter 8 saved (trained now if it is missing)
+chosen = sm.course_lstm_run(three)  # the run chapter 8 saved (trained now if it is missing)
 lstm_runs = sm.cached_runs(three, sm.COURSE_CONFIG)  # all its seeds, for their spread
 model_path = course_model_path("lstm")  # the file chapter 8 saved
 if not model_path.is_file():

@@ -171,7 +171,7 @@ eec.groupby("kind").sample(3, random_state=DEFAULT_SEED)[["sentence", "kind", "e
 
 # %% tags=["remove-stderr"]
 three = sm.load_task(sm.COURSE_TASK)
-chosen = sm.course_model_run(three)  # the run chapter 8 saved (trained now if it is missing)
+chosen = sm.course_lstm_run(three)  # the run chapter 8 saved (trained now if it is missing)
 model_path = course_model_path("lstm")  # the file chapter 8 saved
 if not model_path.is_file():
     save_course_model(chosen)  # an LSTM run: saved as the "lstm" model

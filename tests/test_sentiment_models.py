@@ -555,3 +555,21 @@ def test_run_baseline_computes_once_and_names_the_known_methods(
     assert (tmp_path / f"movie_binary-majority-{first.key}.json").is_file()
     with pytest.raises(ValueError, match="unknown baseline 'svm'.*tfidf_logreg"):
         sm.run_baseline(binary, "svm", cache_dir=tmp_path)
+
+
+def test_course_lstm_run_is_the_chosen_seed_of_the_saved_course_config(
+    three: sm.TaskData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = []
+
+    def fake_runs(data, config, seeds=sm.SEEDS, *, save_models=False, cache_dir=None):
+        asked.append((data.name, config, save_models))
+        return [
+            sm.MethodResult("lstm", data.name, list(data.labels), [], validation_accuracy=a, seed=s)
+            for a, s in ((0.70, 1), (0.72, 2), (0.72, 3))
+        ]
+
+    monkeypatch.setattr(sm, "run_neural", fake_runs)
+    chosen = sm.course_lstm_run(three)
+    assert asked == [("all_3class", sm.COURSE_CONFIG, True)]
+    assert chosen.seed == 2  # the best validation accuracy; a tie goes to the smaller seed
