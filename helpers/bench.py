@@ -53,21 +53,24 @@ BUDGET_COLD_BOOK_S = 360.0
 BUDGET_REBUILD_S = 60.0
 """Budget: ``jupyter-book build book`` with nothing changed, in under a minute."""
 
-PRETRAINED_PART = ("ch08a_attention", "ch08b_pretrained")
-"""The notebooks of the part "Large pretrained models"."""
+PRETRAINED_PART = "Large pretrained models"
+"""The caption, in ``book/_toc.yml``, of the part :data:`BUDGET_PRETRAINED_PART_S` is for."""
 
 BUDGET_PRETRAINED_PART_S = 300.0
-"""Budget: the notebooks of :data:`PRETRAINED_PART` add under 5 minutes to a cold execution."""
+"""Budget: the notebooks of the part :data:`PRETRAINED_PART` add under 5 minutes to a cold
+execution."""
 
 
 def part_wall_seconds(
-    chapters: Sequence[Mapping[str, Any]], notebooks: Sequence[str] = PRETRAINED_PART
+    chapters: Sequence[Mapping[str, Any]], notebooks: Sequence[str] | None = None
 ) -> float | None:
     """The summed wall time of ``notebooks`` in a record's ``chapters``.
 
+    ``notebooks`` defaults to :func:`part_notebooks` of :data:`PRETRAINED_PART`.
     None unless every one of them is in the record, executed without error and
     not reused from an earlier build: a partial sum would look like a saving.
     """
+    notebooks = part_notebooks() if notebooks is None else notebooks
     by_name = {chapter["notebook"]: chapter for chapter in chapters}
     found = [by_name.get(name) for name in notebooks]
     if any(
@@ -130,10 +133,7 @@ def toc_notebooks(book: Path | None = None, toc: Mapping[str, Any] | None = None
         BenchError: if an entry names no file at all (the book would not build).
     """
     book = book_dir() if book is None else book
-    if toc is None:
-        import yaml
-
-        toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    toc = _read_toc(book) if toc is None else toc
     notebooks = []
     for entry in toc_files(toc):
         base = book / entry
@@ -150,6 +150,31 @@ def toc_notebooks(book: Path | None = None, toc: Mapping[str, Any] | None = None
 
 
 _SUFFIXES = (".ipynb", ".md", ".rst")
+
+
+def _read_toc(book: Path) -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+
+
+def part_notebooks(
+    caption: str = PRETRAINED_PART, toc: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The names (stems) of the entries of the book's part ``caption``, in reading order.
+
+    The table of contents (``book/_toc.yml`` unless ``toc`` is given) is the one
+    place that says which chapters a part holds.
+
+    Raises:
+        BenchError: no part of the table of contents has that caption.
+    """
+    toc = _read_toc(book_dir()) if toc is None else toc
+    for part in toc.get("parts") or []:
+        if part.get("caption") == caption:
+            return [Path(entry).name for entry in toc_files(part)]
+    captions = [part.get("caption") for part in toc.get("parts") or []]
+    raise BenchError(f"book/_toc.yml has no part {caption!r}; its parts are {captions}")
 
 
 def select_notebooks(notebooks: Sequence[Path], only: Sequence[str] | None) -> list[Path]:
@@ -406,7 +431,7 @@ def run(only: Sequence[str] | None = None, build_book: bool = True) -> int:
     print(f"Cold execution: {totals['wall_s']:.1f} s in all (budget {BUDGET_COLD_BOOK_S:.0f} s)")
     part = part_wall_seconds(chapters)
     if part is not None:
-        names = ", ".join(PRETRAINED_PART)
+        names = ", ".join(part_notebooks())
         print(f"  of which {names}: {part:.1f} s (budget {BUDGET_PRETRAINED_PART_S:.0f} s)")
     path = write_results(results)
     print(f"Wrote {path}")

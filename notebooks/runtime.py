@@ -101,7 +101,9 @@ from helpers.bench import (
     BUDGET_COLD_BOOK_S,
     BUDGET_PRETRAINED_PART_S,
     BUDGET_REBUILD_S,
+    PRETRAINED_PART,
     RUNTIME_PAGE,
+    part_notebooks,
     part_wall_seconds,
 )
 from helpers.book import glue
@@ -238,7 +240,7 @@ book = record.get("book") if is_bench else None
 rebuild = None if not book or book.get("rebuild_changes") else book["rebuild_s"]
 # The part "Large pretrained models" (attention, the pretrained encoder) has a budget of its own.
 part = part_wall_seconds(record["chapters"]) if record is not None else None
-part_name = "part Large pretrained models (ch08a, ch08b)"
+part_name = f"part {PRETRAINED_PART} ({', '.join(part_notebooks())})"
 glue("budget_cold_min", BUDGET_COLD_BOOK_S / 60, display=False)
 glue("budget_rebuild_s", BUDGET_REBUILD_S, display=False)
 glue("budget_part_min", BUDGET_PRETRAINED_PART_S / 60, display=False)

@@ -303,3 +303,19 @@ def test_part_wall_seconds_sums_only_a_complete_fresh_part() -> None:
         flawed = [*both[:2], {**both[2], **flaw}]
         assert bench.part_wall_seconds(flawed) is None, flaw
     assert bench.part_wall_seconds(both, notebooks=("ch08",)) == 100.0
+
+
+def test_part_notebooks_reads_the_part_from_the_table_of_contents() -> None:
+    assert bench.part_notebooks() == ["ch08a_attention", "ch08b_pretrained"]
+    toc = {
+        "root": "intro",
+        "parts": [
+            {
+                "caption": "P",
+                "chapters": [{"file": "notebooks/a", "sections": [{"file": "notebooks/b"}]}],
+            }
+        ],
+    }
+    assert bench.part_notebooks("P", toc) == ["a", "b"]
+    with pytest.raises(BenchError, match="no part 'Q'.*'P'"):
+        bench.part_notebooks("Q", toc)
